@@ -1,0 +1,97 @@
+// The typed event stream of a run. The runner emits; reporters (console formats, report
+// files) only consume. A reporter whose output is backed up exposes `pressure()`, which
+// the runner awaits before reading more of a child's output: backpressure end to end.
+import type { PhaseName } from './matrix';
+
+export type PhaseId = PhaseName | 'cleanup';
+export type Status = 'passed' | 'failed' | 'cancelled';
+export type PhaseStatus = Status | 'skipped';
+
+export interface TestCounts {
+  collected: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  errors: number;
+}
+
+export interface PhaseResult {
+  name: PhaseId;
+  status: PhaseStatus;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface EnvResult {
+  name: string;
+  status: Status;
+  durationMs: number;
+  error: string | null;
+  phases: PhaseResult[];
+  tests: TestCounts;
+  log: string;
+  /** Set when the compose project's state and logs were captured after a failure. */
+  composeLog: string | null;
+  junit: string | null;
+  /** The last lines of its log (masked), shown under the summary when it failed. */
+  tail: string[];
+}
+
+export interface SuiteResult {
+  status: Status;
+  startedAt: string;
+  durationMs: number;
+  envs: EnvResult[];
+  /** The signal that stopped the run, when one did. */
+  signal: 'SIGINT' | 'SIGTERM' | null;
+}
+
+export type RunEvent =
+  | { type: 'suite_start'; envs: string[]; jobs: number; startedAt: string }
+  | { type: 'notice'; scope: string; message: string }
+  | { type: 'registry_ready'; url: string; durationMs: number }
+  | { type: 'env_start'; env: string }
+  | { type: 'phase_start'; env: string; phase: PhaseId }
+  | { type: 'command'; env: string; phase: PhaseId; command: string }
+  | { type: 'output'; env: string; phase: PhaseId; line: string }
+  | { type: 'phase_progress'; env: string; phase: PhaseId; current: number; total: number }
+  | { type: 'heartbeat'; env: string; phase: PhaseId; elapsedMs: number }
+  | { type: 'phase_end'; env: string; phase: PhaseId; status: Status; durationMs: number; error?: string }
+  | { type: 'phase_skip'; env: string; phase: PhaseId; reason: string }
+  | { type: 'env_end'; env: string; status: Status; durationMs: number; error?: string }
+  | { type: 'suite_end'; result: SuiteResult };
+
+export type EventType = RunEvent['type'];
+
+export interface Reporter {
+  onEvent(event: RunEvent): void;
+  /** A promise while this reporter's output is backed up; undefined when it can take more. */
+  pressure?(): Promise<void> | undefined;
+  /** Finish writing; resolves once everything is out. */
+  close?(): Promise<void>;
+}
+
+export class EventBus {
+  private readonly reporters: Reporter[] = [];
+
+  subscribe(reporter: Reporter): void {
+    this.reporters.push(reporter);
+  }
+
+  emit(event: RunEvent): void {
+    for (const r of this.reporters) r.onEvent(event);
+  }
+
+  pressure(): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const r of this.reporters) {
+      const p = r.pressure?.();
+      if (p) (waits ??= []).push(p);
+    }
+    return waits && Promise.all(waits).then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.reporters) await r.close?.();
+  }
+}

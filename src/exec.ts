@@ -1,0 +1,238 @@
+// The one place that spawns processes. Each child gets exactly the env it is given
+// (nothing inherited), stdin ignored, its own process group; stdout and stderr are split
+// into lines as they arrive (a last partial line is flushed) with backpressure. A
+// timeout or an abort kills the whole group: TERM, then KILL after a grace period.
+import { execa } from 'execa';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+
+export interface Command {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** What sets this program, for the "not found" message: `ESB_CLI`, `E2E_PYTHON`, matrix `compose`. */
+  readonly setting?: string;
+}
+
+export interface ExecOptions {
+  /** Called for every line the child prints (stdout and stderr, merged at line boundaries). */
+  readonly onLine?: (line: string) => void;
+  /** After each chunk: a promise when consumers are backed up; reading pauses until it settles. */
+  readonly pressure?: () => Promise<void> | undefined;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Time between TERM and KILL. */
+  readonly graceMs?: number;
+  /** Keep stdout (up to 16 MiB) for parsing, besides streaming it. */
+  readonly capture?: boolean;
+}
+
+export interface ExecResult {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  /** One line: why the command did not succeed (null when ok). */
+  readonly reason: string | null;
+  readonly stdout: string;
+  /** The program could not be started (not found, not executable). */
+  readonly notFound: boolean;
+}
+
+/** Lines longer than this are cut into pieces, so memory stays flat whatever a child prints. */
+export const MAX_LINE = 64 * 1024;
+const CAPTURE_LIMIT = 16 * 1024 * 1024;
+const DEFAULT_GRACE_MS = 5000;
+/** After the child exits and its group is gone, how long its pipes may stay open. */
+const PIPE_LINGER_MS = 2000;
+
+const live = new Set<number>();
+
+/** Kill every process group still running (the second Ctrl-C). */
+export function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
+  for (const pid of live) killGroup(pid, signal);
+}
+
+export function liveGroups(): number {
+  return live.size;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
+/** Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or LF. */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private partial = '';
+
+  constructor(private readonly emit: (line: string) => void) {}
+
+  push(chunk: Buffer | string): void {
+    const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.emitLong(text.slice(start, end));
+      start = nl + 1;
+    }
+    this.partial = text.slice(start);
+    while (this.partial.length > MAX_LINE) {
+      this.emit(this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
+  }
+
+  end(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest.length) this.emitLong(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  }
+
+  private emitLong(line: string): void {
+    if (line.length <= MAX_LINE) return this.emit(line);
+    for (let i = 0; i < line.length; i += MAX_LINE) this.emit(line.slice(i, i + MAX_LINE));
+  }
+}
+
+export async function exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+  const [file, ...args] = command.argv;
+  if (!file) throw new Error('exec: empty command');
+  const program = file;
+  const { signal } = options;
+  if (signal?.aborted) return result({ cancelled: true, reason: 'cancelled' });
+
+  const child = execa(file, args, {
+    env: { ...command.env },
+    extendEnv: false,
+    cwd: command.cwd,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+
+  let stdout = '';
+  let captured = 0;
+  let timedOut = false;
+  let cancelled = false;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  const terminate = () => {
+    if (pid === undefined || killTimer) return;
+    killGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.graceMs ?? DEFAULT_GRACE_MS);
+  };
+  const onAbort = () => {
+    cancelled = true;
+    terminate();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timeout =
+    options.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          terminate();
+        }, options.timeoutMs)
+      : undefined;
+
+  const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
+  const ended = streams.map((stream) => {
+    const splitter = new LineSplitter((line) => options.onLine?.(line));
+    const isStdout = stream === child.stdout;
+    stream.on('data', (chunk: Buffer) => {
+      if (options.capture && isStdout && captured < CAPTURE_LIMIT) {
+        stdout += chunk.toString('utf8');
+        captured += chunk.length;
+      }
+      splitter.push(chunk);
+      const wait = options.pressure?.();
+      if (wait) {
+        stream.pause();
+        void wait.then(() => stream.resume());
+      }
+    });
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        splitter.end();
+        resolve();
+      };
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    }).then(() => undefined);
+  });
+
+  const outcome = await child;
+  if (pid !== undefined) {
+    // Whatever the child left in its group (a backgrounded grandchild) goes with it.
+    killGroup(pid, 'SIGKILL');
+    live.delete(pid);
+  }
+  // Read the pipes to their end; a process that escaped the group may hold them open.
+  let linger: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(ended),
+    new Promise<void>((resolve) => {
+      linger = setTimeout(() => {
+        for (const s of streams) s.destroy();
+        resolve();
+      }, PIPE_LINGER_MS);
+    }),
+  ]);
+  clearTimeout(linger);
+  clearTimeout(timeout);
+  clearTimeout(killTimer);
+  signal?.removeEventListener('abort', onAbort);
+
+  const notFound = outcome.failed && (outcome.code === 'ENOENT' || outcome.code === 'EACCES');
+  if (notFound) {
+    const what = outcome.code === 'ENOENT' ? 'not found' : 'not executable';
+    const hint = command.setting ? ` (set ${command.setting}, or put it on PATH)` : ' (put it on PATH)';
+    return result({ notFound: true, reason: `${program}: command ${what}${hint}` });
+  }
+  const exitCode = typeof outcome.exitCode === 'number' ? outcome.exitCode : null;
+  const sig = outcome.signal ?? null;
+  if (timedOut) return result({ timedOut: true, exitCode, signal: sig, stdout, reason: `timed out after ${fmtSeconds(options.timeoutMs!)}` });
+  if (cancelled) return result({ cancelled: true, exitCode, signal: sig, stdout, reason: 'cancelled' });
+  if (exitCode === 0) return result({ ok: true, exitCode: 0, stdout });
+  if (exitCode === null && !sig && outcome.failed) {
+    return result({ stdout, reason: `${program}: ${outcome.originalMessage ?? outcome.shortMessage ?? 'failed to start'}` });
+  }
+  const why = sig ? `was killed by ${sig}` : `exited with code ${exitCode}`;
+  return result({ exitCode, signal: sig, stdout, reason: `${baseName(program)} ${why}` });
+}
+
+function result(partial: Partial<ExecResult>): ExecResult {
+  return {
+    ok: false,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    reason: null,
+    stdout: '',
+    notFound: false,
+    ...partial,
+  };
+}
+
+function baseName(program: string): string {
+  return program.slice(program.lastIndexOf('/') + 1);
+}
+
+export function fmtSeconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+}

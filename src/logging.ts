@@ -1,0 +1,113 @@
+// Per-env log sinks: `<log-dir>/.parallel-<env>.log`, truncated when the env starts.
+// Writes are queued and flushed in order by one writer at a time; `pressure()` tells
+// the producer to wait while too much is queued (backpressure). `closeSync()` writes
+// whatever is queued at once, for the hard-exit path (a second Ctrl-C).
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const HIGH_WATER = 1024 * 1024;
+const open_ = new Set<LogFile>();
+
+/** Hard-exit path: write every open log's queue synchronously. */
+export function closeAllSync(): void {
+  for (const log of open_) log.closeSync();
+}
+
+export class LogFile {
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private flushing: Promise<void> | undefined;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  /** The first write error, if any; later writes are dropped. */
+  error: NodeJS.ErrnoException | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<LogFile> {
+    mkdirSync(dirname(path), { recursive: true });
+    const handle = await open(path, 'w');
+    const log = new LogFile(path, handle);
+    open_.add(log);
+    return log;
+  }
+
+  write(text: string): void {
+    if (this.closed || this.error) return;
+    this.queue.push(text);
+    this.queuedBytes += text.length;
+    this.flushing ??= this.flush();
+  }
+
+  line(text: string): void {
+    this.write(text + '\n');
+  }
+
+  pressure(): Promise<void> | undefined {
+    if (this.queuedBytes < HIGH_WATER) return undefined;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length && !this.error) {
+      const data = this.queue.join('');
+      this.queue = [];
+      this.queuedBytes = 0;
+      try {
+        await this.handle.write(data);
+      } catch (error) {
+        this.error = error as NodeJS.ErrnoException;
+      }
+      this.release();
+    }
+    this.flushing = undefined;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.queuedBytes >= HIGH_WATER && !this.error) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.flushing) await this.flushing;
+    this.closed = true;
+    open_.delete(this);
+    this.release();
+    try {
+      await this.handle.sync().catch(() => undefined);
+    } finally {
+      await this.handle.close().catch(() => undefined);
+    }
+  }
+
+  /** Hard-exit path: write the queue synchronously (append) and close. */
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    open_.delete(this);
+    const pending = this.queue.join('');
+    this.queue = [];
+    if (pending) {
+      try {
+        const fd = openSync(this.path, 'a');
+        writeSync(fd, pending);
+        closeSync(fd);
+      } catch {
+        // Nothing more can be done on the way out.
+      }
+    }
+  }
+}
+
+/** `12:03:04.567` in UTC, for markers in the log. */
+export function clock(date: Date): string {
+  return date.toISOString().slice(11, 23);
+}

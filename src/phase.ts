@@ -1,0 +1,51 @@
+// What a phase gets from the runner: the env's plan, its current variables, and a way to
+// run a command (logged as `$ ...`, its lines streamed to the env's log and the reporters,
+// killed with the phase on timeout or cancel). Phases are plain async functions over this.
+import type { RunSettings } from './cli';
+import type { ComposeCli } from './compose';
+import type { Vars } from './env';
+import type { ExecResult } from './exec';
+import type { EnvPlan, Plan } from './planner';
+import type { WaitResult } from './wait';
+
+export interface RunOpts {
+  /** Extra variables for this command only (deploy's ESB_META_REUSE, pytest's URLs). */
+  readonly env?: Readonly<Vars>;
+  readonly capture?: boolean;
+  /** The setting that names this program, for "not found". */
+  readonly setting?: string;
+  /** Don't print this command's lines on the console (still logged). */
+  readonly quiet?: boolean;
+  /** Sees every line too (pytest's progress). */
+  readonly onLine?: (line: string) => void;
+}
+
+export interface PhaseContext {
+  readonly plan: Plan;
+  readonly env: EnvPlan;
+  readonly settings: RunSettings;
+  readonly compose: ComposeCli;
+  readonly signal: AbortSignal;
+  /** The child env: base env + resolved variables (moved and discovered ports applied). */
+  vars(): Vars;
+  /** Host ports really published, found after compose up. */
+  discovered: Vars | undefined;
+  run(argv: readonly string[], opts?: RunOpts): Promise<ExecResult>;
+  /** A line of our own, to the log and (verbose) the console. */
+  note(line: string): void;
+  progress(current: number, total: number): void;
+  wait(url: string, timeoutMs: number): Promise<WaitResult>;
+  /** Secret values of this env replaced by ***. */
+  mask(text: string): string;
+}
+
+export type PhaseOutcome = { ok: true } | { ok: false; reason: string; cancelled?: boolean };
+
+export const OK: PhaseOutcome = { ok: true };
+
+/** A failed command as a phase outcome; `what` says which step, e.g. "compose up". */
+export function failed(result: ExecResult, what: string): PhaseOutcome {
+  if (result.cancelled) return { ok: false, reason: 'cancelled', cancelled: true };
+  if (result.notFound || result.timedOut) return { ok: false, reason: result.reason ?? `${what} failed` };
+  return { ok: false, reason: `${what}: ${result.reason ?? 'failed'}` };
+}

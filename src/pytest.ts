@@ -1,0 +1,109 @@
+// The test phase: pytest with the env's explicit env plus the URLs its suite reads, and
+// a parser that turns pytest's -v output into progress and counts.
+import { dockerArgv } from './compose';
+import { gatewayContainer, pytestVars } from './esb';
+import type { TestCounts } from './events';
+import { discoverPorts } from './lifecycle';
+import { display, type EnvPlan, type Plan } from './planner';
+import { OK, failed, type PhaseContext, type PhaseOutcome } from './phase';
+
+export const PYTHON_SETTING = 'E2E_PYTHON or matrix `python`';
+
+export function pytestArgv(plan: Plan, env: EnvPlan): string[] {
+  return [
+    env.python,
+    '-m',
+    'pytest',
+    ...env.targets,
+    '-v',
+    ...env.excludes.flatMap((x) => ['--ignore', x]),
+    ...(env.markers ? ['-m', env.markers] : []),
+    '--junitxml',
+    display(plan.root, env.junit),
+    ...plan.pytestArgs,
+  ];
+}
+
+const COLLECTED = /\bcollected (\d+) items?(?: \/ \d+ deselected \/ (\d+) selected)?/;
+const RESULT = /::\S.*?\s(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b/;
+const SUMMARY = /^=+ (.*\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?).*) in [\d.]+s.* =+$/;
+
+/** Follows pytest's -v output: progress (current/total) and the test counts. */
+export class PytestProgress {
+  readonly counts: TestCounts = { collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 };
+  current = 0;
+
+  /** Returns true when the line moved the progress. */
+  push(line: string): boolean {
+    const collected = COLLECTED.exec(line);
+    if (collected) {
+      this.counts.collected = Number(collected[2] ?? collected[1]);
+      return true;
+    }
+    const result = RESULT.exec(line);
+    if (result) {
+      this.count(result[1]!);
+      this.current++;
+      return true;
+    }
+    const summary = SUMMARY.exec(line.trim());
+    if (summary) this.fromSummary(summary[1]!);
+    return false;
+  }
+
+  private count(word: string): void {
+    if (word === 'PASSED' || word === 'XPASS') this.counts.passed++;
+    else if (word === 'FAILED') this.counts.failed++;
+    else if (word === 'ERROR') this.counts.errors++;
+    else this.counts.skipped++;
+  }
+
+  /** The closing summary is the authority on counts. */
+  private fromSummary(text: string): void {
+    const n = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+    this.counts.passed = n(/(\d+) passed/) + n(/(\d+) xpassed/);
+    this.counts.failed = n(/(\d+) failed/);
+    this.counts.skipped = n(/(\d+) skipped/) + n(/(\d+) xfailed/);
+    this.counts.errors = n(/(\d+) errors?/);
+  }
+}
+
+/** Variables read from the running gateway container (CONTAINERS_NETWORK, GATEWAY_INTERNAL_URL, ...). */
+async function gatewayEnv(ctx: PhaseContext): Promise<Record<string, string>> {
+  if (!ctx.plan.gatewayEnv) return {};
+  const result = await ctx.run(dockerArgv(ctx.env, 'inspect', '--format', '{{json .Config.Env}}', gatewayContainer(ctx.env.project)), {
+    capture: true,
+    quiet: true,
+  });
+  if (!result.ok) return {};
+  try {
+    const list = JSON.parse(result.stdout.trim()) as string[];
+    return Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  } catch {
+    return {};
+  }
+}
+
+export async function test(ctx: PhaseContext, progress: PytestProgress): Promise<PhaseOutcome> {
+  if (!ctx.discovered && ctx.plan.publishedPorts.length) {
+    const found = await discoverPorts(ctx);
+    if (!found.ok) return found;
+  }
+  const extra = pytestVars(ctx.vars(), await gatewayEnv(ctx));
+  if (ctx.signal.aborted) return { ok: false, reason: 'cancelled', cancelled: true };
+  const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {
+    env: extra,
+    setting: PYTHON_SETTING,
+    onLine: (line) => {
+      if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
+    },
+  });
+  if (result.ok) return OK;
+  if (result.exitCode === 5) return { ok: false, reason: 'pytest collected no tests' };
+  if (result.exitCode === 1) {
+    const { failed: f, errors } = progress.counts;
+    const parts = [f && `${f} failed`, errors && `${errors} errors`].filter(Boolean).join(', ');
+    return { ok: false, reason: `pytest: ${parts || 'tests failed'}` };
+  }
+  return failed(result, 'pytest');
+}

@@ -1,0 +1,81 @@
+// The default console reporter: deterministic `[env]`-prefixed lines. Verbose (default)
+// shows every command and output line; --no-verbose only markers, test progress and a
+// heartbeat while a phase runs. Ends with the summary and the failed envs' log tails.
+import type { Reporter, RunEvent } from '../events';
+import { Prefixer, type Output } from '../output';
+import { formatDuration } from '../runner';
+import { summaryText } from './summary';
+
+export interface PlainOptions {
+  readonly verbose: boolean;
+  readonly color: boolean;
+  readonly root: string;
+}
+
+export function formatElapsed(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const m = Math.floor(total / 60);
+  return m ? `${m}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
+}
+
+export class PlainReporter implements Reporter {
+  private prefix: Prefixer;
+
+  constructor(
+    private readonly out: Output,
+    private readonly options: PlainOptions,
+  ) {
+    this.prefix = new Prefixer(options.color);
+  }
+
+  private line(scope: string, text: string): void {
+    this.out.write(this.prefix.get(scope) + text + '\n');
+  }
+
+  onEvent(e: RunEvent): void {
+    const verbose = this.options.verbose;
+    switch (e.type) {
+      case 'suite_start':
+        this.prefix = new Prefixer(this.options.color, ['suite', 'infra', ...e.envs]);
+        return this.line('suite', 'started');
+      case 'notice':
+        return this.line(e.scope, `note: ${e.message}`);
+      case 'registry_ready':
+        return this.line('infra', 'registry ready');
+      case 'env_start':
+        return this.line(e.env, 'started');
+      case 'phase_start':
+        return this.line(e.env, `${e.phase} start`);
+      case 'command':
+        if (verbose) this.line(e.env, `$ ${e.command}`);
+        return;
+      case 'output':
+        if (verbose) this.line(e.env, e.line);
+        return;
+      case 'phase_progress':
+        if (!verbose) this.line(e.env, `${e.phase} progress ${e.current}/${e.total}`);
+        return;
+      case 'heartbeat':
+        if (!verbose) this.line(e.env, `${e.phase} running ${formatElapsed(e.elapsedMs)}`);
+        return;
+      case 'phase_end':
+        return this.line(e.env, `${e.phase} ${e.status} (${formatDuration(e.durationMs)})${e.error && e.status !== 'cancelled' ? `: ${e.error}` : ''}`);
+      case 'phase_skip':
+        return this.line(e.env, `${e.phase} skipped (${e.reason})`);
+      case 'env_end':
+        return this.line(e.env, e.status === 'failed' && e.error ? `failed: ${e.error}` : e.status);
+      case 'suite_end':
+        this.line('suite', e.result.signal ? `finished (stopped by ${e.result.signal})` : 'finished');
+        this.out.write('\n' + summaryText(e.result, this.options.root));
+        return;
+    }
+  }
+
+  pressure(): Promise<void> | undefined {
+    return this.out.pressure();
+  }
+
+  close(): Promise<void> {
+    return this.out.flush();
+  }
+}

@@ -16,6 +16,7 @@ export function closeAllSync(): void {
 
 export class LogFile {
   private queue: string[] = [];
+  /** Queued or being written. */
   private queuedBytes = 0;
   private flushing: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
@@ -56,12 +57,13 @@ export class LogFile {
     while (this.queue.length && !this.error) {
       const data = this.queue.join('');
       this.queue = [];
-      this.queuedBytes = 0;
       try {
         await this.handle.write(data);
       } catch (error) {
         this.error = error as NodeJS.ErrnoException;
       }
+      // Bytes count until written, so pressure covers the write in flight too.
+      this.queuedBytes -= data.length;
       this.release();
     }
     this.flushing = undefined;

@@ -1,0 +1,150 @@
+// exec: explicit env, cwd, stdin ignored, merged line streaming, process groups,
+// timeouts and aborts that kill the whole group, and "not found" messages.
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LineSplitter, MAX_LINE, exec, liveGroups } from '../src/exec';
+import { isAlive, until } from './helpers/fake-project';
+
+const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-exec-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const PATH = process.env.PATH!;
+
+function collect() {
+  const lines: string[] = [];
+  return { lines, onLine: (l: string) => lines.push(l) };
+}
+
+describe('LineSplitter', () => {
+  it('splits LF and CRLF, keeps a partial line until the end, then flushes it', () => {
+    const out: string[] = [];
+    const s = new LineSplitter((l) => out.push(l));
+    s.push(Buffer.from('one\r\ntw'));
+    s.push(Buffer.from('o\nthree'));
+    expect(out).toEqual(['one', 'two']);
+    s.end();
+    expect(out).toEqual(['one', 'two', 'three']);
+  });
+
+  it('decodes UTF-8 across chunk boundaries and turns invalid bytes into U+FFFD', () => {
+    const out: string[] = [];
+    const s = new LineSplitter((l) => out.push(l));
+    const euro = Buffer.from('€\n');
+    s.push(euro.subarray(0, 1));
+    s.push(euro.subarray(1));
+    s.push(Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]));
+    s.end();
+    expect(out).toEqual(['€', 'a\ufffd\ufffdb']);
+  });
+
+  it('cuts a line longer than MAX_LINE into pieces, so memory stays flat', () => {
+    const out: string[] = [];
+    const s = new LineSplitter((l) => out.push(l));
+    s.push(Buffer.from('x'.repeat(MAX_LINE * 2 + 10)));
+    expect(out.length).toBe(2);
+    s.end();
+    expect(out.map((l) => l.length)).toEqual([MAX_LINE, MAX_LINE, 10]);
+  });
+});
+
+describe('exec', () => {
+  it('gives the child exactly the env it is handed, the cwd, and no stdin', async () => {
+    const { lines, onLine } = collect();
+    const r = await exec({ argv: ['sh', '-c', 'env | sort; pwd; cat; echo after-cat'], env: { PATH, ONLY: 'this' }, cwd: tmp }, { onLine });
+    expect(r.ok).toBe(true);
+    const keys = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    expect(keys.filter((k) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k!))).toEqual(['ONLY', 'PATH']);
+    expect(lines).toContain(realpathSync(tmp));
+    expect(lines[lines.length - 1]).toBe('after-cat');
+  });
+
+  it('merges stdout and stderr line by line and flushes a last partial line', async () => {
+    const { lines, onLine } = collect();
+    const r = await exec({ argv: ['sh', '-c', 'echo out1; echo err1 >&2; printf partial'], env: { PATH }, cwd: tmp }, { onLine });
+    expect(r.ok).toBe(true);
+    expect(lines.sort()).toEqual(['err1', 'out1', 'partial']);
+  });
+
+  it('runs the child in its own process group', async () => {
+    const { lines, onLine } = collect();
+    await exec({ argv: ['sh', '-c', 'echo $$ $(ps -o pgid= -p $$)'], env: { PATH }, cwd: tmp }, { onLine });
+    const [pid, pgid] = lines[0]!.trim().split(/\s+/);
+    expect(pgid).toBe(pid);
+  });
+
+  it('kills the whole group on timeout, grandchildren included', async () => {
+    const pidFile = join(tmp, 'grandchild');
+    const started = Date.now();
+    const r = await exec({ argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], env: { PATH }, cwd: tmp }, { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.ok).toBe(false);
+    expect(r.timedOut).toBe(true);
+    expect(r.reason).toBe('timed out after 0.3s');
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    await until(() => !isAlive(grandchild), 2000);
+  });
+
+  it('kills on abort, and sends KILL after the grace period to a child that ignores TERM', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const pending = exec({ argv: ['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 0.1; done"], env: { PATH }, cwd: tmp }, {
+      signal: ac.signal,
+      graceMs: 200,
+      onLine: (l) => l === 'ready' && ac.abort(),
+    });
+    const r = await pending;
+    expect(r.cancelled).toBe(true);
+    expect(r.reason).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(liveGroups()).toBe(0);
+  });
+
+  it('returns at once, spawning nothing, when already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const r = await exec({ argv: ['sh', '-c', `touch ${join(tmp, 'should-not-exist')}`], env: { PATH }, cwd: tmp }, { signal: ac.signal });
+    expect(r.cancelled).toBe(true);
+    expect(() => readFileSync(join(tmp, 'should-not-exist'))).toThrow();
+  });
+
+  it('names a missing program and the setting that changes it', async () => {
+    const r = await exec({ argv: ['no-such-program-here', 'x'], env: { PATH }, cwd: tmp, setting: 'ESB_CLI' });
+    expect(r.notFound).toBe(true);
+    expect(r.reason).toBe('no-such-program-here: command not found (set ESB_CLI, or put it on PATH)');
+  });
+
+  it('reports the exit code or the signal', async () => {
+    expect((await exec({ argv: ['sh', '-c', 'exit 7'], env: { PATH }, cwd: tmp })).reason).toBe('sh exited with code 7');
+    expect((await exec({ argv: ['sh', '-c', 'kill -9 $$'], env: { PATH }, cwd: tmp })).reason).toBe('sh was killed by SIGKILL');
+  });
+
+  it('waits for the exit of a child that closes its output but keeps running', async () => {
+    const started = Date.now();
+    const r = await exec({ argv: ['sh', '-c', 'exec >/dev/null 2>&1; sleep 0.5; exit 3'], env: { PATH }, cwd: tmp });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('captures stdout when asked, and pauses reading while consumers are backed up', async () => {
+    let gate: (() => void) | undefined;
+    let pauses = 0;
+    const { lines, onLine } = collect();
+    const r = await exec({ argv: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done'], env: { PATH }, cwd: tmp }, {
+      capture: true,
+      onLine,
+      pressure: () => {
+        if (pauses >= 3) return undefined;
+        pauses++;
+        return new Promise<void>((resolve) => {
+          gate = resolve;
+          setTimeout(() => gate?.(), 20);
+        });
+      },
+    });
+    expect(r.ok).toBe(true);
+    expect(pauses).toBe(3);
+    expect(lines.length).toBe(2000);
+    expect(r.stdout.split('\n').filter(Boolean).length).toBe(2000);
+  });
+});

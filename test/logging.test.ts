@@ -1,0 +1,63 @@
+// LogFile: truncated at open, ordered writes, backpressure, close on every path.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { LogFile, clock, closeAllSync } from '../src/logging';
+
+const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-log-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+it('truncates the file at open, creates the folder, and keeps writes in order', async () => {
+  const path = join(tmp, 'sub', 'dir', '.parallel-a.log');
+  const first = await LogFile.open(path);
+  first.line('old');
+  await first.close();
+  const log = await LogFile.open(path);
+  for (let i = 0; i < 10_000; i++) log.line(`line ${i}`);
+  await log.close();
+  const lines = readFileSync(path, 'utf8').split('\n');
+  expect(lines[0]).toBe('line 0');
+  expect(lines[9999]).toBe('line 9999');
+  expect(lines.length).toBe(10_001);
+});
+
+it('reports pressure when more than its high-water mark is queued, and releases it once written', async () => {
+  const log = await LogFile.open(join(tmp, 'p.log'));
+  expect(log.pressure()).toBeUndefined();
+  log.write('x'.repeat(2 * 1024 * 1024));
+  const wait = log.pressure();
+  expect(wait).toBeInstanceOf(Promise);
+  await wait;
+  expect(log.pressure()).toBeUndefined();
+  await log.close();
+  expect(readFileSync(join(tmp, 'p.log')).length).toBe(2 * 1024 * 1024);
+});
+
+it('closeAllSync writes what is still queued (the hard-exit path)', async () => {
+  const path = join(tmp, 'sync.log');
+  const log = await LogFile.open(path);
+  log.line('queued 1');
+  log.line('queued 2');
+  closeAllSync();
+  // The async writer may also finish; either way both lines are there, once each.
+  await new Promise((r) => setTimeout(r, 50));
+  const text = readFileSync(path, 'utf8');
+  expect(text.match(/queued 1/g)?.length).toBeGreaterThanOrEqual(1);
+  expect(text).toContain('queued 2');
+  log.line('after close is dropped');
+  expect(readFileSync(path, 'utf8')).not.toContain('after close');
+});
+
+it('remembers a write error instead of throwing', async () => {
+  const path = join(tmp, 'err.log');
+  writeFileSync(path, '');
+  const log = await LogFile.open('/dev/full');
+  log.line('cannot be written');
+  await log.close();
+  expect(log.error?.code).toBe('ENOSPC');
+});
+
+it('formats marker times as UTC hh:mm:ss.mmm', () => {
+  expect(clock(new Date('2026-11-25T12:03:04.567Z'))).toBe('12:03:04.567');
+});

@@ -1,0 +1,32 @@
+// Output, colour decision and prefixes.
+import { PassThrough } from 'node:stream';
+import { expect, it } from 'vitest';
+import { Output, Prefixer, useColor } from '../src/output';
+
+it('decides colour from --color, NO_COLOR, FORCE_COLOR and the TTY', () => {
+  expect(useColor('always', { NO_COLOR: '1' }, false)).toBe(true);
+  expect(useColor('never', { FORCE_COLOR: '1' }, true)).toBe(false);
+  expect(useColor('auto', {}, true)).toBe(true);
+  expect(useColor('auto', {}, false)).toBe(false);
+  expect(useColor('auto', { NO_COLOR: '1' }, true)).toBe(false);
+  expect(useColor('auto', { FORCE_COLOR: '1' }, false)).toBe(true);
+  expect(useColor('auto', { FORCE_COLOR: '0' }, true)).toBe(false);
+});
+
+it('gives each name its own stable prefix', () => {
+  const p = new Prefixer(true, ['a', 'b']);
+  expect(p.get('a')).not.toBe(p.get('b'));
+  expect(p.get('a')).toBe(p.get('a'));
+  expect(new Prefixer(false).get('a')).toBe('[a] ');
+});
+
+it('reports pressure while the stream is backed up and clears it on drain', async () => {
+  const stream = new PassThrough({ highWaterMark: 16 });
+  const out = new Output(stream);
+  out.write('x'.repeat(64));
+  const wait = out.pressure();
+  expect(wait).toBeInstanceOf(Promise);
+  stream.resume();
+  await wait;
+  expect(out.pressure()).toBeUndefined();
+});

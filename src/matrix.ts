@@ -12,6 +12,8 @@ export const PHASES = ['reset', 'compose', 'deploy', 'test'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export const ENV_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** Names of esb-e2e's own output scopes and log files. */
+const RESERVED = ['suite', 'infra'];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envNameMessage =
   'must match ^[a-z0-9][a-z0-9_-]*$ (lower-case letters, digits, "-" and "_"; it becomes a file and compose project name)';
@@ -204,6 +206,7 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; names
     }
     const name = entry.env ?? entry.esb_env;
     if (!name) problems.push(`matrix[${i}]: the env has no name (set "env:", or legacy "esb_env:")`);
+    else if (RESERVED.includes(name)) problems.push(`matrix[${i}].env: "${name}" is reserved for esb-e2e's own lines ([${name}] ...); pick another name`);
     return name ?? '';
   });
   const seen = new Map<string, number>();

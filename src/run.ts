@@ -4,9 +4,10 @@
 import type { Io, RunSettings } from './cli';
 import { EventBus, type SuiteResult } from './events';
 import { killAll } from './exec';
+import { acquireLock } from './lock';
 import { closeAllSync } from './logging';
 import { Output, useColor } from './output';
-import type { Plan } from './planner';
+import { display, type Plan } from './planner';
 import { JsonlReporter } from './reporters/jsonl';
 import { PlainReporter } from './reporters/plain';
 import { realDeps, runSuite, type RunnerDeps } from './runner';
@@ -31,6 +32,8 @@ export async function runCommand(
   signals: SignalSource = process,
   hardExit: (code: number) => void = (code) => process.exit(code),
 ): Promise<number> {
+  // Before anything starts: the log dir is writable and no other run uses it.
+  const lock = acquireLock(plan.logDir, display(plan.root, plan.logDir));
   const bus = new EventBus();
   const out = new Output(io.stdout);
   const color = useColor(settings.color, io.env, !!io.stdout.isTTY);
@@ -48,6 +51,7 @@ export async function runCommand(
         hard.abort();
         killAll('SIGKILL');
         closeAllSync();
+        lock.release();
         io.stderr.write(`esb-e2e: ${sig} again: stopped at once\n`);
         hardExit(SIGNAL_EXIT[sig]);
         return;
@@ -68,5 +72,6 @@ export async function runCommand(
     return exitCodeOf(final);
   } finally {
     for (const [sig, handler] of handlers) signals.off(sig, handler);
+    lock.release();
   }
 }

@@ -6,7 +6,8 @@
 # contains the substring (empty matches all). Actions: exit=N, sleep=S, lines=N (print N
 # numbered lines), print=TEXT (printf %b), stderr=TEXT, spawn=S (leave a background child
 # sleeping S seconds, pid written to $FAKE_LOG/spawned), pidfile (write own pid to
-# $FAKE_LOG/pid-<tool>-<env>), closeout (close stdout and stderr, then go on).
+# $FAKE_LOG/pid-<tool>-<env>), closeout (close stdout and stderr, then go on),
+# printenv=A,B (print A=<value of A> for each).
 tool=$(basename "$0")
 joined="$*"
 rec=""
@@ -60,6 +61,7 @@ if [ -n "$matched" ]; then
       spawn=*) sleep "${action#spawn=}" & echo $! >> "$FAKE_LOG/spawned" ;;
       pidfile) echo $$ > "$FAKE_LOG/pid-$tool-${ENV:-none}" ;;
       closeout) exec >/dev/null 2>&1 ;;
+      printenv=*) for k in $(echo "${action#printenv=}" | tr ',' ' '); do printf '%s=%s\n' "$k" "$(printenv "$k")"; done ;;
     esac
   done
   IFS=$oldifs

@@ -176,14 +176,14 @@ function fail(file: string, problems: string[]): never {
 
 /** Parse and validate the text of a matrix file (no file checks). */
 export function parseMatrix(text: string, file: string): { matrix: Matrix; names: string[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     fail(
       file,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-        return `${where}not valid YAML: ${e.message.split('\n')[0]}`;
+        return `${where}not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
     );
   }
@@ -191,7 +191,7 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; names
   if (isSeq(doc.contents)) fail(file, ['top level is a list: expected a mapping with `suites` and `matrix`']);
   if (!isMap(doc.contents)) fail(file, ['top level is not a mapping: expected `suites` and `matrix` keys']);
   const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  const parsed = matrixSchema.safeParse(data);
+  const parsed = matrixSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     fail(
       file,

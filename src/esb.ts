@@ -175,7 +175,7 @@ export function assignPorts(block: PortBlock, user: Readonly<Record<string, stri
   for (const variable of block.vars) {
     const raw = user[variable]?.trim();
     if (raw !== undefined && raw !== '' && raw !== '0') {
-      const n = Number(raw);
+      const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > 65535) {
         throw new ConfigError(`${where}: ${variable}=${JSON.stringify(raw)} is not a port (1-65535, or 0 to let esb-e2e pick)`);
       }

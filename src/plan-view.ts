@@ -1,6 +1,6 @@
 // How `esb-e2e plan` shows a Plan: a readable table, JSON, or a GitHub Actions matrix.
 import { display, type Plan } from './planner';
-import { maskVars } from './mask';
+import { Masker, maskVars } from './mask';
 
 export function planTable(plan: Plan): string {
   const rows = plan.envs.map((env) => [
@@ -22,7 +22,7 @@ export function planTable(plan: Plan): string {
   ];
   for (const env of plan.envs) {
     const extra: string[] = [];
-    if (env.dockerHost) extra.push(`docker host ${env.dockerHost}`);
+    if (env.dockerHost) extra.push(`docker host ${new Masker([]).mask(env.dockerHost)}`);
     if (env.dockerContext) extra.push(`docker context ${env.dockerContext}`);
     const skipped = Object.entries(env.phases).filter(([, v]) => v === 'skip').map(([k]) => k);
     if (skipped.length) extra.push(`skips ${skipped.join(', ')}`);
@@ -40,9 +40,11 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** The plan as JSON: everything but the base env, secrets masked. */
 export function planJson(plan: Plan): string {
+  const masker = Masker.forVars(...plan.envs.map((e) => e.env));
   const envs = plan.envs.map(({ input: _input, ...env }) => ({ ...env, env: maskVars(env.env) }));
   const { base: _base, ...rest } = plan;
-  return JSON.stringify({ ...rest, envs }, null, 2) + '\n';
+  // Every string, not only env values: wait URLs and docker hosts may carry credentials.
+  return JSON.stringify({ ...rest, envs }, (_key, value: unknown) => (typeof value === 'string' ? masker.mask(value) : value), 2) + '\n';
 }
 
 export function githubMatrix(plan: Plan): string {

@@ -494,7 +494,7 @@ function planInfra(
 function registryPortOf(set: Readonly<Vars>, base: PlanContext['base']): number {
   const [raw, where] = set.PORT_REGISTRY !== undefined ? [set.PORT_REGISTRY, '--set PORT_REGISTRY'] : [base.PORT_REGISTRY, 'environment PORT_REGISTRY'];
   if (raw === undefined || raw === '' || raw === '0') return DEFAULT_REGISTRY_PORT;
-  const n = Number(raw);
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(`${where}=${JSON.stringify(raw)} is not a port (1-65535)`);
   return n;
 }

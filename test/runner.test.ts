@@ -139,7 +139,7 @@ describe('several envs', () => {
     });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(r.code).toBe(1);
-    const end = jsonl(r.stdout).find((e) => e.type === 'suite_end') as { result: { envs: { name: string; status: string }[] } };
+    const end = jsonl(r.stdout).find((e) => e.type === 'suite_end') as unknown as { result: { envs: { name: string; status: string }[] } };
     expect(end.result.envs.map((e) => [e.name, e.status])).toEqual([
       ['alpha', 'failed'],
       ['beta', 'cancelled'],

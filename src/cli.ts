@@ -5,6 +5,7 @@ import { ConfigError, UsageError } from './errors';
 import { PHASES, type PhaseName, type Timeouts } from './matrix';
 import { createPlan, type PlanContext, type PlanOptions, type Shard } from './planner';
 import { githubMatrix, planJson, planTable } from './plan-view';
+import { reportMerge } from './report/merge';
 import type { Vars } from './env';
 
 declare const __VERSION__: string;
@@ -212,17 +213,34 @@ export async function main(io: Io): Promise<number> {
       };
     });
 
+  const report = program.command('report').description('work with report files (report merge)');
+  report
+    .command('merge')
+    .description('merge the --report JSON files and/or the --junit XML files of shards into one of each')
+    .argument('<files...>', 'shard reports (.json) and/or shard JUnit files (.xml)')
+    .option('--report <out.json>', 'write the merged JSON report here (inputs: the .json files)')
+    .option('--junit <out.xml>', 'write the merged JUnit XML here (inputs: the .xml files)')
+    .allowExcessArguments(false)
+    .action((files: string[], flags: { report?: string; junit?: string }) => {
+      action = async () => {
+        if (pytestArgs.length) throw new UsageError('report merge takes no arguments after --');
+        return reportMerge(files, flags, io);
+      };
+    });
+
   try {
     await program.parseAsync(own, { from: 'user' });
     if (!action) {
-      if (pytestArgs.length || own.length) throw new UsageError(`unknown command "${own[0] ?? '--'}" (known: run, plan)`);
+      if (pytestArgs.length || own.length) throw new UsageError(`unknown command "${own[0] ?? '--'}" (known: run, plan, report)`);
       program.outputHelp({ error: true });
       return 2;
     }
     exitCode = await action();
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // Help shown because something was missing (`esb-e2e report` without its subcommand) is an error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (error instanceof ConfigError) {

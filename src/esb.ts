@@ -230,6 +230,7 @@ export interface ManagedContext {
   readonly cliCmd: string;
   readonly envPrefix: string;
   readonly dockerHost: string | undefined;
+  readonly dockerContext: string | undefined;
   /** md5 of a file, undefined when absent (the root CA's fingerprint). */
   readonly md5: (path: string) => string | undefined;
 }
@@ -275,7 +276,9 @@ export function forcedVars(ctx: ManagedContext, user: Readonly<Record<string, st
     ENV_PREFIX: ctx.envPrefix,
   };
   if (fingerprint) vars.ROOT_CA_FINGERPRINT = fingerprint;
+  // The env's engine for every docker call, the tools' own included (esb deploy, tests).
   if (ctx.dockerHost) vars.DOCKER_HOST = ctx.dockerHost;
+  if (ctx.dockerContext) vars.DOCKER_CONTEXT = ctx.dockerContext;
   return vars;
 }
 
@@ -295,7 +298,7 @@ const MANAGED_KEYS = new Set([
   'NETWORK_EXTERNAL', 'SUBNET_EXTERNAL', 'RUNTIME_NET_SUBNET', 'RUNTIME_NODE_IP', 'LAMBDA_NETWORK',
   'CERT_DIR', 'ROOT_CA_CERT_FILENAME', 'ROOT_CA_MOUNT_ID', 'ROOT_CA_FINGERPRINT', 'CONFIG_DIR', 'ESB_HOME',
   'DOCKER_BUILDKIT', 'COMPOSE_DOCKER_CLI_BUILD', 'BUILDX_BUILDER', 'BUILDX_CACHE_DIR', 'ESB_BUILDX_CACHE',
-  'ESB_BUILDX_CACHE_TO', 'CLI_CMD', 'ENV_PREFIX',
+  'ESB_BUILDX_CACHE_TO', 'CLI_CMD', 'ENV_PREFIX', 'DOCKER_CONTEXT',
   'AUTH_USER', 'AUTH_PASS', 'RUSTFS_ACCESS_KEY', 'RUSTFS_SECRET_KEY', 'JWT_SECRET_KEY', 'X_API_KEY',
 ]);
 

@@ -2,7 +2,7 @@
 // Writes are queued and flushed in order by one writer at a time; `pressure()` tells
 // the producer to wait while too much is queued (backpressure). `closeSync()` writes
 // whatever is queued at once, for the hard-exit path (a second Ctrl-C).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -90,7 +90,7 @@ export class LogFile {
     }
   }
 
-  /** Hard-exit path: write the queue synchronously (append) and close. */
+  /** Hard-exit path: write the queue synchronously; the process is about to end. */
   closeSync(): void {
     if (this.closed) return;
     this.closed = true;
@@ -99,9 +99,8 @@ export class LogFile {
     this.queue = [];
     if (pending) {
       try {
-        const fd = openSync(this.path, 'a');
-        writeSync(fd, pending);
-        closeSync(fd);
+        // The same descriptor as the writes in flight, so nothing is written over.
+        writeSync(this.handle.fd, pending);
       } catch {
         // Nothing more can be done on the way out.
       }

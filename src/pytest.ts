@@ -1,5 +1,6 @@
 // The test phase: pytest with the env's explicit env plus the URLs its suite reads, and
 // a parser that turns pytest's -v output into progress and counts.
+import { rm } from 'node:fs/promises';
 import { dockerArgv } from './compose';
 import { gatewayContainer, pytestVars } from './esb';
 import type { TestCounts } from './events';
@@ -89,6 +90,8 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
     const found = await discoverPorts(ctx);
     if (!found.ok) return found;
   }
+  // A report left by an earlier run must not pass for this one's.
+  await rm(ctx.env.junit, { force: true });
   const extra = pytestVars(ctx.vars(), await gatewayEnv(ctx));
   if (ctx.signal.aborted) return { ok: false, reason: 'cancelled', cancelled: true };
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {

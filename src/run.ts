@@ -1,6 +1,8 @@
 // `esb-e2e run`: wires the reporters to the event bus, turns SIGINT/SIGTERM into
 // cancellation (a second one exits at once), runs the suite, and maps its result to
 // the exit code. Only this edge touches signals.
+import { randomBytes } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import type { Io, RunSettings } from './cli';
 import { EventBus, type SuiteResult } from './events';
 import { killAll } from './exec';
@@ -8,6 +10,9 @@ import { acquireLock } from './lock';
 import { closeAllSync } from './logging';
 import { Output, useColor } from './output';
 import { display, type Plan } from './planner';
+import { errorText } from './report/files';
+import { writeRunReports } from './report/outputs';
+import { GithubReporter } from './reporters/github';
 import { JsonlReporter } from './reporters/jsonl';
 import { PlainReporter } from './reporters/plain';
 import { realDeps, runSuite, type RunnerDeps } from './runner';
@@ -40,6 +45,16 @@ export async function runCommand(
   bus.subscribe(
     settings.reporter === 'jsonl' ? new JsonlReporter(out) : new PlainReporter(out, { verbose: settings.verbose, color, root: plan.root }),
   );
+  // After the console reporter: its summary and log tails come out before this one
+  // switches workflow commands back on and prints the annotations. Beside jsonl, stdout
+  // stays pure JSON lines: the annotations go to stderr (GitHub reads commands on both).
+  const github =
+    io.env.GITHUB_ACTIONS === 'true'
+      ? settings.reporter === 'jsonl'
+        ? new GithubReporter(new Output(io.stderr), { ...githubOptions(plan, io), guard: false })
+        : new GithubReporter(out, githubOptions(plan, io))
+      : undefined;
+  if (github) bus.subscribe(github);
 
   const cancel = new AbortController();
   const hard = new AbortController();
@@ -52,6 +67,7 @@ export async function runCommand(
         killAll('SIGKILL');
         closeAllSync();
         lock.release();
+        github?.interrupt();
         io.stderr.write(`esb-e2e: ${sig} again: stopped at once\n`);
         hardExit(SIGNAL_EXIT[sig]);
         return;
@@ -69,9 +85,29 @@ export async function runCommand(
     const final: SuiteResult = { ...result, signal: stoppedBy, status: stoppedBy ? 'cancelled' : result.status };
     bus.emit({ type: 'suite_end', result: final });
     await bus.close();
-    return exitCodeOf(final);
+    const problems = writeRunReports(final, plan, settings, io.cwd);
+    for (const problem of problems) io.stderr.write(`esb-e2e: ${problem}\n`);
+    const code = exitCodeOf(final);
+    return problems.length && code === 0 ? 1 : code;
   } finally {
     for (const [sig, handler] of handlers) signals.off(sig, handler);
     lock.release();
   }
+}
+
+/** The step summary append is the one file effect of the GitHub reporter: it stays here. */
+function githubOptions(plan: Plan, io: Io): ConstructorParameters<typeof GithubReporter>[1] {
+  const file = io.env.GITHUB_STEP_SUMMARY;
+  return {
+    root: plan.root,
+    token: randomBytes(16).toString('hex'),
+    ...(file
+      ? {
+          appendSummary: (markdown: string) =>
+            appendFile(file, markdown).catch((error: unknown) => {
+              io.stderr.write(`esb-e2e: GITHUB_STEP_SUMMARY ${file}: cannot append the summary: ${errorText(error)}\n`);
+            }),
+        }
+      : {}),
+  };
 }

@@ -259,6 +259,7 @@ describe('forcedVars', () => {
     cliCmd: 'esb',
     envPrefix: 'ESB',
     dockerHost: undefined,
+    dockerContext: undefined,
     md5: () => undefined,
     ...over,
   });

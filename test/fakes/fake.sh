@@ -7,7 +7,8 @@
 # numbered lines), print=TEXT (printf %b), stderr=TEXT, spawn=S (leave a background child
 # sleeping S seconds, pid written to $FAKE_LOG/spawned), pidfile (write own pid to
 # $FAKE_LOG/pid-<tool>-<env>), closeout (close stdout and stderr, then go on),
-# printenv=A,B (print A=<value of A> for each).
+# printenv=A,B (print A=<value of A> for each), junit=FILE (copy FILE to the path after
+# --junitxml, as pytest writes its JUnit report; junit=<xml...> writes that text, printf %b).
 tool=$(basename "$0")
 joined="$*"
 rec=""
@@ -61,6 +62,16 @@ if [ -n "$matched" ]; then
       spawn=*) sleep "${action#spawn=}" & echo $! >> "$FAKE_LOG/spawned" ;;
       pidfile) echo $$ > "$FAKE_LOG/pid-$tool-${ENV:-none}" ;;
       closeout) exec >/dev/null 2>&1 ;;
+      junit=*)
+        junit_out=""; junit_prev=""
+        for a in "$@"; do [ "$junit_prev" = "--junitxml" ] && junit_out=$a; junit_prev=$a; done
+        if [ -n "$junit_out" ]; then
+          mkdir -p "$(dirname "$junit_out")"
+          case "${action#junit=}" in
+            "<"*) printf '%b\n' "${action#junit=}" > "$junit_out" ;;
+            *) cp "${action#junit=}" "$junit_out" ;;
+          esac
+        fi ;;
       printenv=*) for k in $(echo "${action#printenv=}" | tr ',' ' '); do printf '%s=%s\n' "$k" "$(printenv "$k")"; done ;;
     esac
   done

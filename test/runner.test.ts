@@ -1,6 +1,7 @@
 // The runner end to end through the real CLI, with fake docker / esb / python3 first on
 // PATH: command lines and env per phase, order, concurrency, fail-fast, timeouts,
 // signals, and that every output line reaches the log.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -221,5 +222,26 @@ describe('timeouts, signals and output', () => {
     const r = await runCli(['run', '--no-verbose'], { cwd: project.root, env: project.env({ ESB_CLI: 'esb-missing-here' }) });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('esb-missing-here: command not found (set ESB_CLI in the env or matrix `esb`, or put it on PATH)');
+  });
+});
+
+describe('a log that cannot be written', () => {
+  it('fails only that env, with the reason, when its log hits a full disk mid-run', async () => {
+    project = makeProject({ envs: ['beta', 'alpha'] });
+    const logDir = join(project.root, 'tiny');
+    execFileSync('mkdir', ['-p', logDir]);
+    // A 256 KiB file system: beta's small log fits, alpha's flood does not.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', logDir]);
+    try {
+      const r = await runCli(['run', '--jobs', '1', '--no-verbose', '--log-dir', logDir], {
+        cwd: project.root,
+        env: project.env({ FAKE_RULES: 'python3|alpha|pytest|lines=100000' }),
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('[beta] passed');
+      expect(r.stdout).toMatch(/\[alpha\] test failed \([\d.]+s\): cannot write its log .*\.parallel-alpha\.log: ENOSPC/);
+    } finally {
+      execFileSync('umount', [logDir]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The real ESB layout (shared/fixtures/esb-legacy), run unchanged from its own folder
 // with fake docker / esb / python3: phase by phase, the command lines and variables that
 // its ENV-CONTRACT.md lists.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,7 +141,7 @@ describe('the legacy ESB layout, run with fakes', () => {
           expect(v.ROOT_CA_CERT_FILENAME).toBe('rootCA.crt');
           expect(v.ROOT_CA_MOUNT_ID).toBe('esb_root_ca');
           expect(v.CONFIG_DIR).toMatch(new RegExp(`/\\.esb/\\.cache/staging/esb-${env.name}-[0-9a-f]{8}/${env.name}/config$`));
-          expect(v.ESB_HOME).toBe(join(LEGACY, 'e2e', 'fixtures', '.esb', env.name));
+          expect(v.ESB_HOME).toBe(join(realpathSync(LEGACY), 'e2e', 'fixtures', '.esb', env.name));
           expect(v.DOCKER_BUILDKIT).toBe('1');
           expect(v.COMPOSE_DOCKER_CLI_BUILD).toBe('1');
           expect(v.BUILDX_BUILDER).toBe(`esb-buildx-${env.name}`);

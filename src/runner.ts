@@ -189,7 +189,13 @@ export async function runSuite(
     };
 
     let shift = 0;
-    const vars = (): Vars => ({ ...plan.base, ...resolveEnvVars(env.input, plan.base, shift, ctxState.discovered ?? {}).vars });
+    let memo: { shift: number; discovered: Vars | undefined; vars: Vars } | undefined;
+    const vars = (): Vars => {
+      if (memo && memo.shift === shift && memo.discovered === ctxState.discovered) return memo.vars;
+      const value = Object.freeze({ ...plan.base, ...resolveEnvVars(env.input, plan.base, shift, ctxState.discovered ?? {}).vars });
+      memo = { shift, discovered: ctxState.discovered, vars: value };
+      return value;
+    };
     const ctxState: { discovered: Vars | undefined } = { discovered: undefined };
     const masker = Masker.forVars(plan.base, vars());
     const pressure = () => {
@@ -337,6 +343,8 @@ export async function runSuite(
       const result = await runPhase(step, env.timeouts[step], run.signal, body);
       phases.push(result);
       if (result.status !== 'passed') {
+        // --fail-fast: cancel the others now, not after this env's capture and teardown.
+        if (result.status === 'failed' && settings.failFast) run.abort();
         status = result.status === 'cancelled' ? 'cancelled' : 'failed';
         error = `${step}: ${result.error}`;
         if (result.status === 'cancelled') error = 'cancelled';

@@ -12,6 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), 'esb-e2e-engine2-'));
 const sock = join(dir, 'docker.sock');
 const host = `unix://${sock}`;
 const project = 'esb-remote-one';
+// The second daemon's own default bridge: with `--bridge none` dockerd would delete the
+// host's docker0, which belongs to the first daemon.
+const BRIDGE = 'esbe2e2br0';
 let daemon: ChildProcess | undefined;
 
 const localEnv = () => {
@@ -36,11 +39,12 @@ function cli(args: string[]): { code: number; stdout: string } {
 beforeAll(async () => {
   docker(['info', '--format', '{{.ServerVersion}}']);
   mkdirSync(join(dir, 'data'));
+  execFileSync('sh', ['-c', `ip link del ${BRIDGE} 2>/dev/null; ip link add ${BRIDGE} type bridge && ip addr add 172.31.250.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`]);
   const log = openSync(join(dir, 'dockerd.log'), 'w');
   daemon = spawn(
     'dockerd',
     ['--host', host, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
-      '--bridge', 'none', '--iptables=false', '--containerd-namespace', 'esbe2e2', '--containerd-plugins-namespace', 'esbe2e2p'],
+      '--bridge', BRIDGE, '--iptables=false', '--containerd-namespace', 'esbe2e2', '--containerd-plugins-namespace', 'esbe2e2p'],
     { stdio: ['ignore', log, log] },
   );
   const deadline = Date.now() + 60_000;
@@ -78,10 +82,13 @@ afterAll(async () => {
     daemon.kill('SIGTERM');
     await exited;
   }
+  execFileSync('sh', ['-c', `ip link del ${BRIDGE} 2>/dev/null || true`]);
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 it('runs the env on its own engine: compose project, deploy and pytest there, nothing on the local engine', () => {
+  // The first daemon keeps its own bridge.
+  expect(execFileSync('ip', ['link', 'show', 'docker0'], { encoding: 'utf8' })).toContain('docker0');
   const plan = cli(['plan', '--matrix', join(dir, 'matrix.yaml')]);
   expect(plan.code).toBe(0);
   expect(plan.stdout).toContain(`remote-one: docker host ${host}`);

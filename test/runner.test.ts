@@ -2,7 +2,7 @@
 // PATH: command lines and env per phase, order, concurrency, fail-fast, timeouts,
 // signals, and that every output line reaches the log.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, jsonl, makeProject, runCli, until, type Call, type Project } from './helpers/fake-project';
@@ -243,5 +243,54 @@ describe('a log that cannot be written', () => {
     } finally {
       execFileSync('umount', [logDir]);
     }
+  });
+});
+
+describe('bad input starts nothing', () => {
+  const cases: [string, string[], (p: Project) => void, RegExp][] = [
+    ['a malformed flag', ['run', '--jobs', '0'], () => undefined, /--jobs <n>' argument '0' is invalid/],
+    ['an unknown env', ['run', '--env', 'gamma'], () => undefined, /--env: unknown env "gamma" \(known: alpha, beta\)/],
+    ['conflicting flags', ['run', '--build-only', '--test-only'], () => undefined, /--build-only and --test-only cannot be used together/],
+    [
+      'a broken matrix',
+      ['run'],
+      (p) => writeFileSync(join(p.root, 'e2e-matrix.yaml'), 'suites: {smoke: {targets: [tests/]}}\nmatrix:\n  - env: Bad/Name\n    suites: [smoke]\n'),
+      /e2e-matrix\.yaml: matrix\[0\]\.env: must match/,
+    ],
+    [
+      'a missing env file',
+      ['run'],
+      (p) => writeFileSync(join(p.root, 'e2e-matrix.yaml'), 'suites: {smoke: {targets: [tests/]}}\ninfra: false\nmatrix:\n  - env: alpha\n    env_dir: envs/alpha\n    env_file: envs/alpha/missing.env\n    suites: [smoke]\n    deploy_templates: [template.yaml]\n'),
+      /matrix\[0\]\.env_file: env file not found/,
+    ],
+  ];
+  for (const [what, args, breakIt, message] of cases) {
+    it(`${what}: exit 2, one message, no process, no log`, async () => {
+      project = makeProject({ envs: ['alpha', 'beta'] });
+      breakIt(project);
+      const r = await runCli(args, { cwd: project.root, env: project.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+      expect(project.calls()).toEqual([]);
+      expect(existsSync(project.logDir)).toBe(false);
+    });
+  }
+});
+
+describe('odd output', () => {
+  it('a 10 MB line without a newline and invalid UTF-8 pass through into the log, cut into 64 KiB pieces', async () => {
+    project = makeProject({ envs: ['alpha'] });
+    const r = await runCli(['run', '--no-verbose'], {
+      cwd: project.root,
+      env: project.env({ FAKE_RULES: 'python3|alpha|pytest|print=bad \\0377\\0376 bytes;bigline=10485760' }),
+    });
+    expect(r.code).toBe(0);
+    const log = readFileSync(join(project.logDir, '.parallel-alpha.log'), 'utf8');
+    expect(log).toContain('bad \ufffd\ufffd bytes');
+    const pieces = log.split('\n').filter((l) => /^x+$/.test(l));
+    expect(pieces.reduce((n, l) => n + l.length, 0)).toBe(10 * 1024 * 1024);
+    expect(Math.max(...pieces.map((l) => l.length))).toBe(64 * 1024);
   });
 });

@@ -72,6 +72,7 @@ if [ -n "$matched" ]; then
             *) cp "${action#junit=}" "$junit_out" ;;
           esac
         fi ;;
+      bigline=*) head -c "${action#bigline=}" /dev/zero | tr '\0' x ;;
       printenv=*) for k in $(echo "${action#printenv=}" | tr ',' ' '); do printf '%s=%s\n' "$k" "$(printenv "$k")"; done ;;
     esac
   done

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { main, type Io } from './cli';
 import { gitSha } from './git';
 import { diskReader } from './reader';
-import { runCommand } from './run';
 
 const env = { ...process.env };
 
@@ -23,7 +22,8 @@ const io: Io = {
     now: new Date(),
     gitSha: gitSha(root, base, diskReader),
   }),
-  run: runCommand,
+  // Loaded on first use: `plan` and `--version` never evaluate the runner.
+  run: (...args) => import('./run').then((m) => m.runCommand(...args)),
 };
 
 main(io).then(

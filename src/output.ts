@@ -4,11 +4,33 @@ import type { Color } from './cli';
 
 export class Output {
   private waiting: Promise<void> | undefined;
+  private buffer = '';
+  private scheduled = false;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly limit = 64 * 1024,
+  ) {}
 
+  /** Lines are gathered and handed to the stream in one write per tick (or per 64 KiB). */
   write(text: string): void {
-    if (!this.stream.write(text) && !this.waiting) {
+    this.buffer += text;
+    if (this.buffer.length >= this.limit) this.send();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.send();
+      });
+    }
+  }
+
+  /** Hand what is gathered to the stream now. */
+  send(): void {
+    if (!this.buffer) return;
+    const data = this.buffer;
+    this.buffer = '';
+    if (!this.stream.write(data) && !this.waiting) {
       this.waiting = new Promise((resolve) =>
         this.stream.once('drain', () => {
           this.waiting = undefined;
@@ -24,6 +46,7 @@ export class Output {
 
   /** Resolves once everything written so far has been handed to the OS. */
   flush(): Promise<void> {
+    this.send();
     return new Promise((resolve) => this.stream.write('', () => resolve()));
   }
 }

@@ -36,12 +36,15 @@ export class PytestProgress {
 
   /** Returns true when the line moved the progress. */
   push(line: string): boolean {
+    // Cheap checks first: most lines are none of these.
+    const colons = line.includes('::');
+    if (!colons && !line.includes('collected') && !line.includes('=')) return false;
     const collected = COLLECTED.exec(line);
     if (collected) {
       this.counts.collected = Number(collected[2] ?? collected[1]);
       return true;
     }
-    const result = RESULT.exec(line);
+    const result = colons ? RESULT.exec(line) : null;
     if (result) {
       this.count(result[1]!);
       this.current++;

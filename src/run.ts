@@ -68,6 +68,7 @@ export async function runCommand(
         closeAllSync();
         lock.release();
         github?.interrupt();
+        out.send();
         io.stderr.write(`esb-e2e: ${sig} again: stopped at once\n`);
         hardExit(SIGNAL_EXIT[sig]);
         return;

@@ -181,11 +181,12 @@ export async function runSuite(
       bus.emit({ type: 'env_end', env: env.name, status: 'failed', durationMs: deps.now() - envStart, error });
       return { ...base, status: 'failed', error, durationMs: deps.now() - envStart };
     }
-    const tail: string[] = [];
+    // The last TAIL_LINES lines, in a ring: one store per line, however much is printed.
+    const ring: string[] = new Array<string>(TAIL_LINES);
+    let written = 0;
     const logLine = (text: string) => {
       log.line(text);
-      tail.push(text);
-      if (tail.length > TAIL_LINES) tail.shift();
+      ring[written++ % TAIL_LINES] = text;
     };
 
     let shift = 0;
@@ -391,7 +392,7 @@ export async function runSuite(
       error,
       composeLog,
       junit: phases.some((p) => p.name === 'test' && (p.status === 'passed' || p.status === 'failed')) ? env.junit : null,
-      tail: [...tail],
+      tail: Array.from({ length: Math.min(written, TAIL_LINES) }, (_, i) => ring[(written - Math.min(written, TAIL_LINES) + i) % TAIL_LINES]!),
     };
   }
 }

@@ -20,9 +20,22 @@ it('gives each name its own stable prefix', () => {
   expect(new Prefixer(false).get('a')).toBe('[a] ');
 });
 
+it('gathers writes and hands them over in one write per tick', async () => {
+  const chunks: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const out = new Output(stream);
+  out.write('a\n');
+  out.write('b\n');
+  expect(chunks).toEqual([]);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  expect(chunks).toEqual(['a\nb\n']);
+});
+
 it('reports pressure while the stream is backed up and clears it on drain', async () => {
   const stream = new PassThrough({ highWaterMark: 16 });
-  const out = new Output(stream);
+  const out = new Output(stream, 32);
   out.write('x'.repeat(64));
   const wait = out.pressure();
   expect(wait).toBeInstanceOf(Promise);

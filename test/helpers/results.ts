@@ -11,7 +11,15 @@ export function sink(): { out: Output; stream: Writable; text: () => string } {
       done();
     },
   });
-  return { out: new Output(stream), stream, text: () => buffer };
+  const out = new Output(stream);
+  return {
+    out,
+    stream,
+    text: () => {
+      out.send();
+      return buffer;
+    },
+  };
 }
 
 export function envResult(name: string, over: Partial<EnvResult> = {}): EnvResult {

@@ -1,7 +1,7 @@
 // An env's compose project over its life: reset (down + what is left by label + state
 // dirs), compose up (build when needed, registry joined, published ports discovered,
 // health waits), down, and the capture of its containers' state and logs on failure.
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { builtImages, composeArgv, dockerArgv, projectLabel } from './compose';
 import { GATEWAY_WAIT_TIMEOUT, isInside, parsePublishedPorts, stateRoots } from './esb';
@@ -55,6 +55,10 @@ export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
 
 /** Is any image that compose builds locally missing? Then `up` needs --build. */
 async function needsBuild(ctx: PhaseContext): Promise<boolean> {
+  // Asking compose costs a process (most of a second with docker-compose v1): skip it when
+  // no compose file of the env can build anything or pull in a file that does.
+  const texts = await Promise.all(ctx.env.composeFiles.map((f) => readFile(f, 'utf8').catch(() => 'build:')));
+  if (!texts.some((t) => /^\s*(build|include|extends)\s*:/m.test(t))) return false;
   const config = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, 'config'), { capture: true, quiet: true, setting: COMPOSE_SETTING });
   if (!config.ok) return false;
   let images: string[];

@@ -30,7 +30,7 @@ describe('one env, all phases', () => {
       'docker ps --all --quiet --filter label=com.docker.compose.project=esb-alpha',
       'docker network ls --quiet --filter label=com.docker.compose.project=esb-alpha',
       'docker volume ls --quiet --filter label=com.docker.compose.project=esb-alpha',
-      `${compose} config`,
+      // No compose file can build anything: no `config` call to check for missing images.
       `${compose} up --detach`,
       "docker ps --filter label=com.docker.compose.project=esb-alpha --format {{.Label \"com.docker.compose.service\"}}\t{{.Ports}}",
       'esb --env-file envs/alpha/.env --template template.yaml deploy --verbose --no-save-defaults --env alpha --mode docker',
@@ -77,6 +77,19 @@ describe('one env, all phases', () => {
     expect(esb.env.AUTH_PASS).toMatch(/^[0-9a-f]{32}$/);
     expect(py.env.AUTH_PASS).toBe(esb.env.AUTH_PASS);
     expect(up.env.X_API_KEY).toBe(py.env.X_API_KEY);
+  });
+
+  it('asks compose for the images it builds only when a compose file can build, and adds --build when one is missing', async () => {
+    project = makeProject({ envs: ['alpha'] });
+    writeFileSync(join(project.root, 'envs', 'alpha', 'docker-compose.yml'), 'services:\n  base:\n    image: my-base:latest\n    build: .\n');
+    const r = await runCli(['run', '--no-verbose'], {
+      cwd: project.root,
+      env: project.env({ FAKE_RULES: 'docker|alpha| config|print=services:\\n  base:\\n    image: my-base:latest\\n    build: {context: .}\ndocker|alpha|image inspect|exit=1' }),
+    });
+    expect(r.code).toBe(0);
+    const lines = project.calls().map((c) => `${c.tool} ${argvOf(c)}`);
+    expect(lines).toContain('docker image inspect --format {{.Id}} my-base:latest');
+    expect(lines.some((l) => l.endsWith(' up --detach --build'))).toBe(true);
   });
 
   it('uses docker-compose (v1) when `docker compose` is not available, and the matrix compose when given', async () => {

@@ -66,3 +66,12 @@ it('first SIGINT cancels the run (exit 130), a second one exits at once', async 
   expect(await pending).toBe(143);
   second.project.cleanup();
 });
+
+it('--no-verbose prints a heartbeat while a phase runs silently', async () => {
+  const { project, plan, io, text, signals } = setup('python3|alpha|pytest|sleep=1');
+  const code = await runCommand(plan, { ...settings, verbose: false }, io, { ...realDeps, heartbeatMs: 200 }, signals, () => undefined);
+  expect(code).toBe(0);
+  expect(text()).toMatch(/\[alpha\] test running \d+s\n/);
+  expect(text()).not.toContain('$ python3');
+  project.cleanup();
+});

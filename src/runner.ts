@@ -392,9 +392,15 @@ export async function runSuite(
       error,
       composeLog,
       junit: phases.some((p) => p.name === 'test' && (p.status === 'passed' || p.status === 'failed')) ? env.junit : null,
-      tail: Array.from({ length: Math.min(written, TAIL_LINES) }, (_, i) => ring[(written - Math.min(written, TAIL_LINES) + i) % TAIL_LINES]!),
+      tail: tailOf(ring, written),
     };
   }
+}
+
+/** The ring's lines, oldest first: the last min(written, size) lines written. */
+function tailOf(ring: readonly string[], written: number): string[] {
+  const kept = Math.min(written, ring.length);
+  return Array.from({ length: kept }, (_, i) => ring[(written - kept + i) % ring.length]!);
 }
 
 /** Rounds of blocks to move this env's automatic ports up until they are all free. */

@@ -2,7 +2,11 @@
 // (nothing inherited), stdin ignored, its own process group; stdout and stderr are split
 // into lines as they arrive (a last partial line is flushed) with backpressure. A
 // timeout or an abort kills the whole group: TERM, then KILL after a grace period.
-import { execa } from 'execa';
+// node:child_process directly, not execa: execa doubled the main thread's time per
+// spawn, which all envs share (measured in bench/RESULTS.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
@@ -107,18 +111,28 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
   const { signal } = options;
   if (signal?.aborted) return result({ cancelled: true, reason: 'cancelled' });
 
-  const child = execa(file, args, {
-    env: { ...command.env },
-    extendEnv: false,
-    cwd: command.cwd,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    detached: true,
-    cleanup: false,
-    stripFinalNewline: false,
+  // A path is checked first: a file that cannot be executed would only show as exit 127.
+  if (file.includes('/')) {
+    try {
+      accessSync(resolve(command.cwd, file), constants.X_OK);
+    } catch (error) {
+      return notFoundResult(command, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'not executable');
+    }
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      env: { ...command.env },
+      cwd: command.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+  } catch (error) {
+    return result({ reason: `${program}: ${(error as Error).message}` });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const pid = child.pid;
   if (pid !== undefined) live.add(pid);
@@ -174,7 +188,7 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
     }).then(() => undefined);
   });
 
-  const outcome = await child;
+  const outcome = await exited;
   if (pid !== undefined) {
     // Whatever the child left in its group (a backgrounded grandchild) goes with it.
     killGroup(pid, 'SIGKILL');
@@ -196,22 +210,21 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
   clearTimeout(killTimer);
   signal?.removeEventListener('abort', onAbort);
 
-  const notFound = outcome.failed && (outcome.code === 'ENOENT' || outcome.code === 'EACCES');
-  if (notFound) {
-    const what = outcome.code === 'ENOENT' ? 'not found' : 'not executable';
-    const hint = command.setting ? ` (set ${command.setting}, or put it on PATH)` : ' (put it on PATH)';
-    return result({ notFound: true, reason: `${program}: command ${what}${hint}` });
-  }
-  const exitCode = typeof outcome.exitCode === 'number' ? outcome.exitCode : null;
+  const errCode = outcome.error?.code;
+  if (errCode === 'ENOENT' || errCode === 'EACCES') return notFoundResult(command, errCode === 'ENOENT' ? 'not found' : 'not executable');
+  const exitCode = outcome.code;
   const sig = outcome.signal ?? null;
   if (timedOut) return result({ timedOut: true, exitCode, signal: sig, stdout, reason: `timed out after ${fmtSeconds(options.timeoutMs!)}` });
   if (cancelled) return result({ cancelled: true, exitCode, signal: sig, stdout, reason: 'cancelled' });
   if (exitCode === 0) return result({ ok: true, exitCode: 0, stdout });
-  if (exitCode === null && !sig && outcome.failed) {
-    return result({ stdout, reason: `${program}: ${outcome.originalMessage ?? outcome.shortMessage ?? 'failed to start'}` });
-  }
+  if (outcome.error) return result({ stdout, reason: `${program}: ${outcome.error.message}` });
   const why = sig ? `was killed by ${sig}` : `exited with code ${exitCode}`;
   return result({ exitCode, signal: sig, stdout, reason: `${baseName(program)} ${why}` });
+}
+
+function notFoundResult(command: Command, what: 'not found' | 'not executable'): ExecResult {
+  const hint = command.setting ? ` (set ${command.setting}, or put it on PATH)` : ' (put it on PATH)';
+  return result({ notFound: true, reason: `${command.argv[0]}: command ${what}${hint}` });
 }
 
 function result(partial: Partial<ExecResult>): ExecResult {

@@ -1,6 +1,6 @@
 // exec: explicit env, cwd, stdin ignored, merged line streaming, process groups,
 // timeouts and aborts that kill the whole group, and "not found" messages.
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,14 @@ describe('exec', () => {
     const r = await exec({ argv: ['no-such-program-here', 'x'], env: { PATH }, cwd: tmp, setting: 'ESB_CLI' });
     expect(r.notFound).toBe(true);
     expect(r.reason).toBe('no-such-program-here: command not found (set ESB_CLI, or put it on PATH)');
+  });
+
+  it('names a program path that does not exist or cannot be executed', async () => {
+    writeFileSync(join(tmp, 'not-a-program'), 'data\n', { mode: 0o644 });
+    const r = await exec({ argv: ['./not-a-program'], env: { PATH }, cwd: tmp, setting: 'matrix `esb`' });
+    expect(r).toMatchObject({ notFound: true, reason: './not-a-program: command not executable (set matrix `esb`, or put it on PATH)' });
+    const gone = await exec({ argv: [join(tmp, 'gone', 'esb')], env: { PATH }, cwd: tmp });
+    expect(gone).toMatchObject({ notFound: true, reason: `${join(tmp, 'gone', 'esb')}: command not found (put it on PATH)` });
   });
 
   it('reports the exit code or the signal', async () => {

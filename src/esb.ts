@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './errors';
+import type { PortMapping } from './docker-api';
 
 export type Mode = 'docker' | 'containerd';
 
@@ -336,16 +337,29 @@ export function parsePublishedPorts(
   listing: string,
   table: readonly PublishedPort[],
 ): Record<string, string> {
-  const found: Record<string, string> = {};
+  return matchPublishedPorts(parsePortListing(listing), table);
+}
+
+/** `docker ps --format '{{.Label "com.docker.compose.service"}}\t{{.Ports}}'` as port mappings. */
+export function parsePortListing(listing: string): PortMapping[] {
+  const mappings: PortMapping[] = [];
   for (const line of listing.split('\n')) {
     const [service, ports] = line.split('\t');
     if (!service || !ports) continue;
     for (const mapping of ports.split(',')) {
       const m = /:(\d+)->(\d+)\/tcp/.exec(mapping.trim());
-      if (!m) continue;
-      const entry = table.find((t) => t.service === service.trim() && t.port === Number(m[2]));
-      if (entry && !(entry.variable in found)) found[entry.variable] = m[1]!;
+      if (m) mappings.push({ service: service.trim(), privatePort: Number(m[2]), publicPort: Number(m[1]) });
     }
+  }
+  return mappings;
+}
+
+/** The PORT_* variables of the table whose service published its container port. */
+export function matchPublishedPorts(mappings: readonly PortMapping[], table: readonly PublishedPort[]): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const m of mappings) {
+    const entry = table.find((t) => t.service === m.service && t.port === m.privatePort);
+    if (entry && !(entry.variable in found)) found[entry.variable] = String(m.publicPort);
   }
   return found;
 }

@@ -1,12 +1,14 @@
 // An env's compose project over its life: reset (down + what is left by label + state
 // dirs), compose up (build when needed, registry joined, published ports discovered,
 // health waits), down, and the capture of its containers' state and logs on failure.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { builtImages, composeArgv, dockerArgv, projectLabel } from './compose';
-import { GATEWAY_WAIT_TIMEOUT, isInside, parsePublishedPorts, stateRoots } from './esb';
+import { GATEWAY_WAIT_TIMEOUT, isInside, matchPublishedPorts, parsePortListing, stateRoots } from './esb';
 import { expand } from './env';
-import { OK, failed, type PhaseContext, type PhaseOutcome } from './phase';
+import type { Leftovers } from './docker-api';
+import { OK, askEngine, failed, type PhaseContext, type PhaseOutcome } from './phase';
 
 const COMPOSE_SETTING = 'matrix `compose`';
 
@@ -26,19 +28,43 @@ export async function down(ctx: PhaseContext): Promise<PhaseOutcome> {
   return result.ok ? OK : failed(result, 'compose down');
 }
 
+/** What compose may leave behind, how the CLI lists it by label and removes it. */
+const LEFTOVER_KINDS = [
+  { key: 'containers', list: ['ps', '--all', '--quiet', '--filter'], remove: ['rm', '--force', '--volumes'] },
+  { key: 'networks', list: ['network', 'ls', '--quiet', '--filter'], remove: ['network', 'rm'] },
+  { key: 'volumes', list: ['volume', 'ls', '--quiet', '--filter'], remove: ['volume', 'rm', '--force'] },
+] as const;
+
+const isEmpty = (found: Leftovers) => LEFTOVER_KINDS.every((k) => found[k.key].length === 0);
+
+/** The project's leftovers as the engine lists them (undefined: ask the CLI); logged when `final`. */
+function engineLeftovers(ctx: PhaseContext, label: string, final: boolean): Promise<Leftovers | undefined> {
+  return askEngine(ctx, async (api) => {
+    const found = await api.leftovers(label, ctx.signal);
+    if (final || isEmpty(found)) {
+      const shown = LEFTOVER_KINDS.filter((k) => found[k.key].length).map((k) => `${k.key} ${found[k.key].length}`);
+      ctx.trace(`left with ${label} (${api.endpoint}): ${shown.join(', ') || 'nothing'}`);
+    }
+    return found;
+  });
+}
+
 export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const downed = await down(ctx);
-  if (!downed.ok) return downed;
   const label = projectLabel(ctx.env.project);
-  const kinds = [
-    { list: ['ps', '--all', '--quiet', '--filter', label], remove: ['rm', '--force', '--volumes'] },
-    { list: ['network', 'ls', '--quiet', '--filter', label], remove: ['network', 'rm'] },
-    { list: ['volume', 'ls', '--quiet', '--filter', label], remove: ['volume', 'rm', '--force'] },
-  ];
-  for (const kind of kinds) {
-    const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list), { capture: true });
-    if (!listed.ok) return failed(listed, `docker ${kind.list[0]}`);
-    const ids = listed.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  // Asked while down runs, which only removes: when nothing carries the label now, nothing
+  // will after down either, and the env's clean start costs no question in between.
+  const downing = down(ctx);
+  const before = engineLeftovers(ctx, label.slice('label='.length), false);
+  const [downed, early] = await Promise.all([downing, before]);
+  if (!downed.ok) return downed;
+  const asked = early && isEmpty(early) ? early : await engineLeftovers(ctx, label.slice('label='.length), true);
+  for (const kind of LEFTOVER_KINDS) {
+    let ids = asked?.[kind.key];
+    if (!ids) {
+      const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list, label), { capture: true });
+      if (!listed.ok) return failed(listed, `docker ${kind.list[0]}`);
+      ids = listed.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    }
     if (ids.length === 0) continue;
     const removed = await ctx.run(dockerArgv(ctx.env, ...kind.remove, ...ids));
     if (!removed.ok) return failed(removed, `docker ${kind.remove.slice(0, -1).join(' ') || kind.remove[0]}`);
@@ -47,18 +73,19 @@ export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
   for (const dir of ctx.env.stateDirs) {
     // Planned by the runner, checked again here: reset never deletes outside these roots.
     if (!isInside(dir, roots)) return { ok: false, reason: `refusing to wipe ${dir}: outside the project root and the ESB cache` };
-    ctx.note(`wipe ${dir}`);
-    await rm(dir, { recursive: true, force: true });
   }
+  // Most runs find nothing to wipe: a stat is cheaper than a round trip to the thread pool.
+  const present = ctx.env.stateDirs.filter((dir) => existsSync(dir));
+  for (const dir of present) ctx.note(`wipe ${dir}`);
+  await Promise.all(present.map((dir) => rm(dir, { recursive: true, force: true })));
   return OK;
 }
 
 /** Is any image that compose builds locally missing? Then `up` needs --build. */
 async function needsBuild(ctx: PhaseContext): Promise<boolean> {
-  // Asking compose costs a process (most of a second with docker-compose v1): skip it when
-  // no compose file of the env can build anything or pull in a file that does.
-  const texts = await Promise.all(ctx.env.composeFiles.map((f) => readFile(f, 'utf8').catch(() => 'build:')));
-  if (!texts.some((t) => /^\s*(build|include|extends)\s*:/m.test(t))) return false;
+  // Asking compose costs a process (most of a second with docker-compose v1): the plan
+  // knows when no compose file of the env can build anything or pull in a file that does.
+  if (!ctx.env.composeBuilds) return false;
   const config = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, 'config'), { capture: true, quiet: true, setting: COMPOSE_SETTING });
   if (!config.ok) return false;
   let images: string[];
@@ -73,14 +100,19 @@ async function needsBuild(ctx: PhaseContext): Promise<boolean> {
   return !inspect.ok && !inspect.cancelled;
 }
 
-/** Host ports the env's services really published, in one `docker ps` call. */
+/** Host ports the env's services really published: one engine request, else one `docker ps`. */
 export async function discoverPorts(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const listed = await ctx.run(
-    dockerArgv(ctx.env, 'ps', '--filter', projectLabel(ctx.env.project), '--format', '{{.Label "com.docker.compose.service"}}\t{{.Ports}}'),
-    { capture: true, quiet: true },
-  );
-  if (!listed.ok) return failed(listed, 'docker ps');
-  const found = parsePublishedPorts(listed.stdout, ctx.plan.publishedPorts);
+  const label = projectLabel(ctx.env.project);
+  let mappings = await askEngine(ctx, (api) => api.publishedPorts(label.slice('label='.length), ctx.signal));
+  if (!mappings) {
+    const listed = await ctx.run(
+      dockerArgv(ctx.env, 'ps', '--filter', label, '--format', '{{.Label "com.docker.compose.service"}}\t{{.Ports}}'),
+      { capture: true, quiet: true },
+    );
+    if (!listed.ok) return failed(listed, 'docker ps');
+    mappings = parsePortListing(listed.stdout);
+  }
+  const found = matchPublishedPorts(mappings, ctx.plan.publishedPorts);
   ctx.discovered = found;
   const shown = Object.entries(found).map(([k, v]) => `${k}=${v}`).join(' ');
   ctx.note(`published ports: ${shown || 'none'}`);

@@ -3,6 +3,7 @@
 // killed with the phase on timeout or cancel). Phases are plain async functions over this.
 import type { RunSettings } from './cli';
 import type { ComposeCli } from './compose';
+import type { DockerApi } from './docker-api';
 import type { Vars } from './env';
 import type { ExecResult } from './exec';
 import type { EnvPlan, Plan } from './planner';
@@ -26,6 +27,8 @@ export interface PhaseContext {
   readonly settings: RunSettings;
   readonly compose: ComposeCli;
   readonly signal: AbortSignal;
+  /** The env's engine over its socket for read-only questions; null: ask the docker CLI. */
+  engine(): Promise<DockerApi | null>;
   /** The child env: base env + resolved variables (moved and discovered ports applied). */
   vars(): Vars;
   /** Host ports really published, found after compose up. */
@@ -33,6 +36,8 @@ export interface PhaseContext {
   run(argv: readonly string[], opts?: RunOpts): Promise<ExecResult>;
   /** A line of our own, to the log and (verbose) the console. */
   note(line: string): void;
+  /** A line of our own to the log only. */
+  trace(line: string): void;
   progress(current: number, total: number): void;
   wait(url: string, timeoutMs: number): Promise<WaitResult>;
   /** Secret values of this env replaced by ***. */
@@ -42,6 +47,21 @@ export interface PhaseContext {
 export type PhaseOutcome = { ok: true } | { ok: false; reason: string; cancelled?: boolean };
 
 export const OK: PhaseOutcome = { ok: true };
+
+/**
+ * The answer of the env's engine API, or undefined when there is none or it failed (the
+ * failure is logged): the caller then asks the docker CLI, which reports its own errors.
+ */
+export async function askEngine<T>(ctx: PhaseContext, ask: (api: DockerApi) => Promise<T>): Promise<T | undefined> {
+  const api = await ctx.engine();
+  if (!api) return undefined;
+  try {
+    return await ask(api);
+  } catch (e) {
+    if (!ctx.signal.aborted) ctx.trace(`${(e as Error).message}: asking the docker CLI instead`);
+    return undefined;
+  }
+}
 
 /** A failed command as a phase outcome; `what` says which step, e.g. "compose up". */
 export function failed(result: ExecResult, what: string): PhaseOutcome {

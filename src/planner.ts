@@ -92,6 +92,8 @@ export interface EnvPlan {
   readonly project: string;
   readonly envDir: string;
   readonly composeFiles: readonly string[];
+  /** A compose file can build an image (or pull in one that does): up may need --build. */
+  readonly composeBuilds: boolean;
   readonly envFile: string | null;
   readonly suites: readonly string[];
   readonly targets: readonly string[];
@@ -139,6 +141,8 @@ export interface Plan {
   readonly publishedPorts: readonly PublishedPort[];
   readonly autoBuild: boolean;
   readonly gatewayEnv: boolean;
+  /** Ask a local engine over its socket for read-only facts (ESB_E2E_DOCKER_API, default on). */
+  readonly dockerApi: boolean;
   readonly pytestArgs: readonly string[];
   /** The base env without the keys the runner manages. */
   readonly base: Readonly<Vars>;
@@ -348,6 +352,7 @@ function buildPlan(loaded: LoadedMatrix, options: PlanOptions, ctx: PlanContext,
       project: composeProject(name),
       envDir: paths.envDir,
       composeFiles: paths.composeFiles,
+      composeBuilds: paths.composeFiles.some((f) => canBuild(ctx.reader, f)),
       envFile: paths.envFile ?? null,
       suites,
       targets,
@@ -388,6 +393,7 @@ function buildPlan(loaded: LoadedMatrix, options: PlanOptions, ctx: PlanContext,
     publishedPorts: matrix.published_ports === false ? [] : (matrix.published_ports ?? PUBLISHED_PORTS),
     autoBuild: matrix.auto_build ?? true,
     gatewayEnv: matrix.gateway_env ?? true,
+    dockerApi: dockerApiSetting(ctx.base.ESB_E2E_DOCKER_API),
     pytestArgs: options.pytestArgs ?? [],
     base,
     envs,
@@ -490,6 +496,22 @@ function planInfra(
     container: DEFAULT_INFRA_CONTAINER,
     alias: 'registry',
   };
+}
+
+/** Does this compose file build, include or extend anything? Unreadable counts as yes. */
+function canBuild(reader: ProjectReader, file: string): boolean {
+  try {
+    return /^\s*(build|include|extends)\s*:/m.test(reader.readText(file));
+  } catch {
+    return true;
+  }
+}
+
+function dockerApiSetting(raw: string | undefined): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (['', '1', 'on', 'auto'].includes(value)) return true;
+  if (['0', 'off'].includes(value)) return false;
+  throw new ConfigError(`environment ESB_E2E_DOCKER_API=${JSON.stringify(raw)}: expected 1 (ask a local engine over its socket, the default) or 0 (always the docker CLI)`);
 }
 
 function registryPortOf(set: Readonly<Vars>, base: PlanContext['base']): number {

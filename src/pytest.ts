@@ -6,7 +6,7 @@ import { gatewayContainer, pytestVars } from './esb';
 import type { TestCounts } from './events';
 import { discoverPorts } from './lifecycle';
 import { display, type EnvPlan, type Plan } from './planner';
-import { OK, failed, type PhaseContext, type PhaseOutcome } from './phase';
+import { OK, askEngine, failed, type PhaseContext, type PhaseOutcome } from './phase';
 
 export const PYTHON_SETTING = 'E2E_PYTHON or matrix `python`';
 
@@ -75,7 +75,14 @@ export class PytestProgress {
 /** Variables read from the running gateway container (CONTAINERS_NETWORK, GATEWAY_INTERNAL_URL, ...). */
 async function gatewayEnv(ctx: PhaseContext): Promise<Record<string, string>> {
   if (!ctx.plan.gatewayEnv) return {};
-  const result = await ctx.run(dockerArgv(ctx.env, 'inspect', '--format', '{{json .Config.Env}}', gatewayContainer(ctx.env.project)), {
+  const container = gatewayContainer(ctx.env.project);
+  const asked = await askEngine(ctx, async (api) => {
+    const env = await api.containerEnv(container, ctx.signal);
+    ctx.trace(`env of ${container} (${api.endpoint}): ${env ? `${Object.keys(env).length} variables` : 'no such container'}`);
+    return env ?? {};
+  });
+  if (asked) return asked;
+  const result = await ctx.run(dockerArgv(ctx.env, 'inspect', '--format', '{{json .Config.Env}}', container), {
     capture: true,
     quiet: true,
   });
@@ -94,8 +101,8 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
     if (!found.ok) return found;
   }
   // A report left by an earlier run must not pass for this one's.
-  await rm(ctx.env.junit, { force: true });
-  const extra = pytestVars(ctx.vars(), await gatewayEnv(ctx));
+  const [, gateway] = await Promise.all([rm(ctx.env.junit, { force: true }), gatewayEnv(ctx)]);
+  const extra = pytestVars(ctx.vars(), gateway);
   if (ctx.signal.aborted) return { ok: false, reason: 'cancelled', cancelled: true };
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {
     env: extra,

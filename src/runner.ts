@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { RunSettings } from './cli';
 import { detectCompose, type ComposeCli } from './compose';
 import { deploy } from './deploy';
+import { SocketApi, configDir, currentContext, engineSocket, type DockerApi } from './docker-api';
 import { portValue } from './esb';
 import type { Vars } from './env';
 import type { EnvResult, EventBus, PhaseId, PhaseResult, Status, SuiteResult, TestCounts } from './events';
@@ -24,6 +25,8 @@ export interface RunnerDeps {
   exec(command: Command, options: ExecOptions): Promise<ExecResult>;
   wait(url: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult>;
   portFree(port: number): Promise<boolean>;
+  /** A client of the engine at this unix socket once it answers, else why not. */
+  dockerApi(socketPath: string): Promise<DockerApi | string>;
   now(): number;
   /** Interval of `[env] test running 2m30s` lines while a phase runs. */
   heartbeatMs: number;
@@ -33,6 +36,7 @@ export const realDeps: RunnerDeps = {
   exec: realExec,
   wait: waitForUrl,
   portFree: isPortFree,
+  dockerApi: (socketPath) => SocketApi.connect(socketPath),
   now: () => Date.now(),
   heartbeatMs: 30_000,
 };
@@ -120,6 +124,19 @@ export async function runSuite(
     await infraLog?.close();
   }
 
+  // One client per engine socket, shared by the envs on it; one read per docker config.
+  const engines = new Map<string, Promise<DockerApi | string>>();
+  const contexts = new Map<string | null, Promise<string | null>>();
+  const engineOf = async (env: EnvPlan, vars: Vars): Promise<DockerApi | string | null> => {
+    const dir = configDir(vars);
+    if (!contexts.has(dir)) contexts.set(dir, currentContext(dir));
+    const socket = engineSocket(vars, env.dockerContext, await contexts.get(dir)!);
+    if (!socket) return null;
+    if (!engines.has(socket)) engines.set(socket, deps.dockerApi(socket));
+    const api = await engines.get(socket)!;
+    return typeof api === 'string' ? `docker engine API at unix://${socket}: ${api}; asking the docker CLI` : api;
+  };
+
   const limit = pLimit(Math.max(1, plan.jobs));
   await Promise.all(
     plan.envs.map((env) =>
@@ -135,6 +152,10 @@ export async function runSuite(
     await stopInfra(plan, compose, { run: (argv) => quietRun(argv, hard), wait: deps.wait });
   }
   signals.cancel.removeEventListener('abort', stopRun);
+  for (const engine of engines.values()) {
+    const api = await engine;
+    if (typeof api !== 'string') api.close();
+  }
 
   const order = new Map(plan.envs.map((e, i) => [e.name, i]));
   results.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
@@ -205,6 +226,16 @@ export async function runSuite(
       return a && b ? Promise.all([a, b]).then(() => undefined) : (a ?? b);
     };
     logLine(`# esb-e2e: env ${env.name}, started ${new Date(envStart).toISOString()}`);
+    // Looked up on the first question, so the env's first command does not wait for it.
+    let engine: Promise<DockerApi | null> | undefined;
+    const engineOfEnv = () =>
+      (engine ??= !plan.dockerApi
+        ? Promise.resolve(null)
+        : engineOf(env, vars()).then((api) => {
+            if (typeof api !== 'string') return api;
+            logLine(`# ${api}`);
+            return null;
+          }));
 
     const makeContext = (phase: PhaseId, signal: AbortSignal): PhaseContext => ({
       plan,
@@ -212,6 +243,7 @@ export async function runSuite(
       settings,
       compose: compose!,
       signal,
+      engine: engineOfEnv,
       vars,
       get discovered() {
         return ctxState.discovered;
@@ -244,6 +276,7 @@ export async function runSuite(
         logLine(`# ${line}`);
         bus.emit({ type: 'output', env: env.name, phase, line: `# ${line}` });
       },
+      trace: (line: string) => logLine(`# ${line}`),
       progress: (current, total) => bus.emit({ type: 'phase_progress', env: env.name, phase, current, total }),
       wait: (url, ms) => deps.wait(url, ms, signal),
       mask: (text) => masker.mask(text),

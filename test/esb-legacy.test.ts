@@ -47,6 +47,8 @@ beforeAll(async () => {
       HOME: join(tmp, 'home'),
       FAKE_LOG: join(tmp, 'calls'),
       FAKE_RULES: rules,
+      // The fake docker answers here, not a real engine on this machine.
+      ESB_E2E_DOCKER_API: '0',
       // A CI shell's exports must not pin ports or credentials.
       PORT_GATEWAY_HTTPS: '9999',
       X_API_KEY: 'from-the-shell',

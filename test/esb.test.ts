@@ -18,6 +18,7 @@ import {
   isGatewayKey,
   isInside,
   isManagedKey,
+  matchPublishedPorts,
   parsePublishedPorts,
   portValue,
   pytestVars,
@@ -324,6 +325,23 @@ describe('pytestVars', () => {
   it('takes only the gateway keys from the gateway container env', () => {
     const out = pytestVars({}, { AGENT_GRPC_TLS_CERT: '/c.pem', CONTAINERS_NETWORK: 'net', GATEWAY_INTERNAL_URL: 'https://gateway:443', PATH: '/bin', SECRET: 'x' });
     expect(out).toEqual({ AUTH_ENDPOINT_PATH: '/user/auth/v1', AGENT_GRPC_TLS_CERT: '/c.pem', CONTAINERS_NETWORK: 'net', GATEWAY_INTERNAL_URL: 'https://gateway:443' });
+  });
+});
+
+describe('matchPublishedPorts', () => {
+  it('maps (service, container port) to its variable; the first mapping wins; others are ignored', () => {
+    expect(
+      matchPublishedPorts(
+        [
+          { service: 'gateway', privatePort: 8443, publicPort: 40219 },
+          { service: 'gateway', privatePort: 8443, publicPort: 40220 },
+          { service: 'runtime-node', privatePort: 50051, publicPort: 41051 },
+          { service: 'gateway', privatePort: 9999, publicPort: 1 },
+          { service: 'unknown', privatePort: 8000, publicPort: 2 },
+        ],
+        PUBLISHED_PORTS,
+      ),
+    ).toEqual({ PORT_GATEWAY_HTTPS: '40219', PORT_AGENT_GRPC: '41051' });
   });
 });
 

@@ -68,6 +68,10 @@ function stagingDir(home: string, env: string): string {
   return join(home, '.esb', '.cache', 'staging', `esb-${env}-${hash}`, env, 'config');
 }
 
+function thrownRead(file: string): never {
+  throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
+}
+
 function thrown(fn: () => unknown): Error {
   try {
     fn();
@@ -553,6 +557,38 @@ describe('per env settings', () => {
       IDLE_TIMEOUT_MINUTES: '1',
       CONTAINERD_RUNTIME: 'aws.firecracker',
     });
+  });
+});
+
+describe('what the runner reads from the plan to save work', () => {
+  it('composeBuilds: a compose file with build, include or extends (or one that cannot be read) may need --build', () => {
+    const r = project(['plain', 'builds', 'includes', 'extends'], {
+      extra: {
+        'envs/builds/docker-compose.yml': 'services:\n  gw:\n    image: gw\n    build:\n      context: .\n',
+        'envs/includes/docker-compose.yml': 'include:\n  - ../common.yml\nservices: {}\n',
+        'envs/extends/docker-compose.yml': 'services:\n  gw:\n    extends: { file: ../common.yml, service: base }\n',
+      },
+    });
+    const p = createPlan({}, memContext(r));
+    expect(p.envs.map((e) => [e.name, e.composeBuilds])).toEqual([
+      ['plain', false],
+      ['builds', true],
+      ['includes', true],
+      ['extends', true],
+    ]);
+    const unreadable = project(['alpha'], { extra: { 'envs/alpha/docker-compose.yml': 'services: {}\n' } });
+    const failing = { ...unreadable, readText: (f: string) => (f.endsWith('docker-compose.yml') ? thrownRead(f) : unreadable.readText(f)) };
+    expect(envOf(createPlan({}, memContext(failing as MemoryReader)), 'alpha').composeBuilds).toBe(true);
+  });
+
+  it('dockerApi: on unless ESB_E2E_DOCKER_API is 0 or off; another value is a config error naming it', () => {
+    const r = project(['alpha']);
+    const with_ = (v: string | undefined) => createPlan({}, memContext(r, { HOME: '/h', ESB_E2E_DOCKER_API: v })).dockerApi;
+    for (const v of [undefined, '', '1', 'on', 'auto', 'AUTO']) expect(with_(v)).toBe(true);
+    for (const v of ['0', 'off', 'OFF']) expect(with_(v)).toBe(false);
+    expect(thrown(() => with_('yes')).message).toBe(
+      'environment ESB_E2E_DOCKER_API="yes": expected 1 (ask a local engine over its socket, the default) or 0 (always the docker CLI)',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // An env with `docker_host` runs on that engine: here a second dockerd on its own unix
 // socket. Its compose project, deploy and tests go there; the local engine sees nothing.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -101,6 +101,11 @@ it('runs the env on its own engine: compose project, deploy and pytest there, no
   const label = `label=com.docker.compose.project=${project}`;
   expect(docker(['ps', '-a', '--filter', label, '--format', '{{.Names}}'], host)).toBe('esb-remote-one-gateway');
   expect(docker(['ps', '-a', '--filter', label, '--format', '{{.Names}}'])).toBe('');
+  // The read-only questions went to that engine's API, over its socket.
+  const log = readFileSync(join(dir, 'logs', '.parallel-remote-one.log'), 'utf8');
+  expect(log).toContain(`# left with com.docker.compose.project=${project} (${host}): nothing`);
+  expect(log).toContain(`# env of esb-remote-one-gateway (${host}): `);
+  expect(log).not.toContain('asking the docker CLI');
 
   const again = cli(['run', '--matrix', join(dir, 'matrix.yaml'), '--log-dir', join(dir, 'logs'), '--cleanup', '--no-verbose']);
   expect(again.code, again.stdout).toBe(0);

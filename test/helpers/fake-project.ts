@@ -77,6 +77,8 @@ export function makeProject(options: ProjectOptions = {}): Project {
       HOME: home,
       FAKE_LOG: fakeLog,
       LANG: 'C.UTF-8',
+      // The fakes stand in for the docker CLI; a real engine on this machine must not answer.
+      ESB_E2E_DOCKER_API: '0',
       ...more,
     }),
     calls: () => readCalls(fakeLog),

@@ -2,8 +2,7 @@
 // Writes are queued and flushed in order by one writer at a time; `pressure()` tells
 // the producer to wait while too much is queued (backpressure). `closeSync()` writes
 // whatever is queued at once, for the hard-exit path (a second Ctrl-C).
-import { mkdirSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { close, fsync, mkdirSync, openSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const HIGH_WATER = 1024 * 1024;
@@ -26,13 +25,14 @@ export class LogFile {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly fd: number,
   ) {}
 
   static async open(path: string): Promise<LogFile> {
+    // Opened at once, not through the thread pool: the envs then start their first
+    // commands together instead of one open round trip after another.
     mkdirSync(dirname(path), { recursive: true });
-    const handle = await open(path, 'w');
-    const log = new LogFile(path, handle);
+    const log = new LogFile(path, openSync(path, 'w'));
     open_.add(log);
     return log;
   }
@@ -58,7 +58,7 @@ export class LogFile {
       const data = this.queue.join('');
       this.queue = [];
       try {
-        await this.handle.write(data);
+        await new Promise<void>((resolve, reject) => write(this.fd, data, null, 'utf8', (e) => (e ? reject(e) : resolve())));
       } catch (error) {
         this.error = error as NodeJS.ErrnoException;
       }
@@ -84,9 +84,9 @@ export class LogFile {
     open_.delete(this);
     this.release();
     try {
-      await this.handle.sync().catch(() => undefined);
+      await new Promise<void>((resolve) => fsync(this.fd, () => resolve()));
     } finally {
-      await this.handle.close().catch(() => undefined);
+      await new Promise<void>((resolve) => close(this.fd, () => resolve()));
     }
   }
 
@@ -100,7 +100,7 @@ export class LogFile {
     if (pending) {
       try {
         // The same descriptor as the writes in flight, so nothing is written over.
-        writeSync(this.handle.fd, pending);
+        writeSync(this.fd, pending);
       } catch {
         // Nothing more can be done on the way out.
       }

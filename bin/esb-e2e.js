@@ -3,6 +3,11 @@
 // `npm run build`); it is compiled with V8's code cache (dist/esb-e2e.cache) so start-up
 // skips most parsing. A missing or stale cache is rebuilt on exit when the folder is writable.
 'use strict';
+// `--version` alone needs nothing from the bundle: answered before loading it.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  process.stdout.write(require('../package.json').version + '\n');
+  return;
+}
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');

@@ -5,7 +5,6 @@ import { ConfigError, UsageError } from './errors';
 import { PHASES, type PhaseName, type Timeouts } from './matrix';
 import { createPlan, type PlanContext, type PlanOptions, type Shard } from './planner';
 import { githubMatrix, planJson, planTable } from './plan-view';
-import { reportMerge } from './report/merge';
 import type { Vars } from './env';
 
 declare const __VERSION__: string;
@@ -224,6 +223,8 @@ export async function main(io: Io): Promise<number> {
     .action((files: string[], flags: { report?: string; junit?: string }) => {
       action = async () => {
         if (pytestArgs.length) throw new UsageError('report merge takes no arguments after --');
+        // Loaded here only: its XML parser and report schema are not needed to plan or run.
+        const { reportMerge } = await import('./report/merge');
         return reportMerge(files, flags, io);
       };
     });

@@ -13,7 +13,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: true,
+  // ESB_E2E_NO_MINIFY=1: readable function names in --cpu-prof profiles.
+  minify: !process.env.ESB_E2E_NO_MINIFY,
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',

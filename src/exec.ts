@@ -19,8 +19,11 @@ export interface Command {
 }
 
 export interface ExecOptions {
-  /** Called for every line the child prints (stdout and stderr, merged at line boundaries). */
-  readonly onLine?: (line: string) => void;
+  /**
+   * The lines the child prints (stdout and stderr, merged at line boundaries), in order:
+   * the complete lines of each chunk read, together.
+   */
+  readonly onLines?: (lines: readonly string[]) => void;
   /** After each chunk: a promise when consumers are backed up; reading pauses until it settles. */
   readonly pressure?: () => Promise<void> | undefined;
   readonly timeoutMs?: number;
@@ -70,37 +73,55 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or LF. */
+/**
+ * Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or
+ * LF. The complete lines of each chunk are handed over together, so what follows (masking,
+ * the log) can work on a chunk at a time.
+ */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
 
-  constructor(private readonly emit: (line: string) => void) {}
+  constructor(private readonly emit: (lines: string[]) => void) {}
 
   push(chunk: Buffer | string): void {
     const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.emitLong(text.slice(start, end));
-      start = nl + 1;
+    const last = text.lastIndexOf('\n');
+    if (last === -1) {
+      this.partial = text;
+    } else {
+      this.partial = text.slice(last + 1);
+      this.emitBlock(text.slice(0, last));
     }
-    this.partial = text.slice(start);
-    while (this.partial.length > MAX_LINE) {
-      this.emit(this.partial.slice(0, MAX_LINE));
-      this.partial = this.partial.slice(MAX_LINE);
+    if (this.partial.length > MAX_LINE) {
+      const pieces: string[] = [];
+      while (this.partial.length > MAX_LINE) {
+        pieces.push(this.partial.slice(0, MAX_LINE));
+        this.partial = this.partial.slice(MAX_LINE);
+      }
+      this.emit(pieces);
     }
   }
 
   end(): void {
     const rest = this.partial + this.decoder.end();
     this.partial = '';
-    if (rest.length) this.emitLong(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (rest.length) this.emitBlock(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
   }
 
-  private emitLong(line: string): void {
-    if (line.length <= MAX_LINE) return this.emit(line);
-    for (let i = 0; i < line.length; i += MAX_LINE) this.emit(line.slice(i, i + MAX_LINE));
+  /** `block`: whole lines joined by LF, without the last one's LF. */
+  private emitBlock(block: string): void {
+    let lines = block.split('\n');
+    if (block.includes('\r')) lines = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) {
+      lines = lines.flatMap((l) => {
+        if (l.length <= MAX_LINE) return [l];
+        const pieces: string[] = [];
+        for (let i = 0; i < l.length; i += MAX_LINE) pieces.push(l.slice(i, i + MAX_LINE));
+        return pieces;
+      });
+    }
+    this.emit(lines);
   }
 }
 
@@ -163,7 +184,7 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
 
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
   const ended = streams.map((stream) => {
-    const splitter = new LineSplitter((line) => options.onLine?.(line));
+    const splitter = new LineSplitter((lines) => options.onLines?.(lines));
     const isStdout = stream === child.stdout;
     stream.on('data', (chunk: Buffer) => {
       if (options.capture && isStdout && captured < CAPTURE_LIMIT) {

@@ -17,8 +17,8 @@ export interface RunOpts {
   readonly setting?: string;
   /** Don't print this command's lines on the console (still logged). */
   readonly quiet?: boolean;
-  /** Sees every line too (pytest's progress). */
-  readonly onLine?: (line: string) => void;
+  /** Sees every line too (pytest's progress): a chunk's lines, and them joined by LF. */
+  readonly onLines?: (lines: readonly string[], text: string) => void;
 }
 
 export interface PhaseContext {

@@ -34,6 +34,11 @@ export class PytestProgress {
   readonly counts: TestCounts = { collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 };
   current = 0;
 
+  /** Can any of these lines (joined) be one `push` looks at? Most output is none of them. */
+  static mayMatter(text: string): boolean {
+    return text.includes('::') || text.includes('collected') || text.includes('=');
+  }
+
   /** Returns true when the line moved the progress. */
   push(line: string): boolean {
     // Cheap checks first: most lines are none of these.
@@ -107,8 +112,9 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {
     env: extra,
     setting: PYTHON_SETTING,
-    onLine: (line) => {
-      if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
+    onLines: (lines, text) => {
+      if (!PytestProgress.mayMatter(text)) return;
+      for (const line of lines) if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
     },
   });
   if (result.ok) return OK;

@@ -107,10 +107,10 @@ export async function runSuite(
         { argv, env: { ...plan.base, PORT_REGISTRY: String(plan.registryPort) }, cwd: plan.root, setting: 'matrix `compose`' },
         {
           signal: run.signal,
-          onLine: (line) => {
-            const masked = infraMasker.mask(line);
-            infraLog?.line(masked);
-            bus.emit({ type: 'output', env: 'infra', phase: 'compose', line: masked });
+          onLines: (lines) => {
+            const { text, lines: masked } = maskLines(infraMasker, lines);
+            infraLog?.write(text);
+            for (const line of masked) bus.emit({ type: 'output', env: 'infra', phase: 'compose', line });
           },
         },
       );
@@ -209,6 +209,13 @@ export async function runSuite(
       log.line(text);
       ring[written++ % TAIL_LINES] = text;
     };
+    /** A chunk's lines: one write to the log, only the last ones into the ring. */
+    const logLines = (text: string, lines: readonly string[]) => {
+      log.write(text);
+      const from = Math.max(0, lines.length - TAIL_LINES);
+      written += from;
+      for (let i = from; i < lines.length; i++) ring[written++ % TAIL_LINES] = lines[i]!;
+    };
 
     let shift = 0;
     let memo: { shift: number; discovered: Vars | undefined; vars: Vars } | undefined;
@@ -261,11 +268,11 @@ export async function runSuite(
             signal,
             capture: opts.capture ?? false,
             pressure,
-            onLine: (line) => {
-              const masked = masker.mask(line);
-              logLine(masked);
-              opts.onLine?.(line);
-              if (!opts.quiet) bus.emit({ type: 'output', env: env.name, phase, line: masked });
+            onLines: (lines) => {
+              const masked = maskLines(masker, lines);
+              logLines(masked.text, masked.lines);
+              opts.onLines?.(lines, masked.raw);
+              if (!opts.quiet) for (const line of masked.lines) bus.emit({ type: 'output', env: env.name, phase, line });
             },
           },
         );
@@ -428,6 +435,14 @@ export async function runSuite(
       tail: tailOf(ring, written),
     };
   }
+}
+
+/** Lines masked in one pass: their log text (each line LF-terminated) and the lines. */
+function maskLines(masker: Masker, lines: readonly string[]): { text: string; lines: readonly string[]; raw: string } {
+  const raw = lines.join('\n');
+  const masked = masker.mask(raw);
+  // When nothing was masked, the lines are the ones that came in.
+  return { text: masked + '\n', lines: masked === raw ? lines : masked.split('\n'), raw };
 }
 
 /** The ring's lines, oldest first: the last min(written, size) lines written. */

@@ -13,13 +13,13 @@ const PATH = process.env.PATH!;
 
 function collect() {
   const lines: string[] = [];
-  return { lines, onLine: (l: string) => lines.push(l) };
+  return { lines, onLines: (ls: readonly string[]) => lines.push(...ls) };
 }
 
 describe('LineSplitter', () => {
   it('splits LF and CRLF, keeps a partial line until the end, then flushes it', () => {
     const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
+    const s = new LineSplitter((ls) => out.push(...ls));
     s.push(Buffer.from('one\r\ntw'));
     s.push(Buffer.from('o\nthree'));
     expect(out).toEqual(['one', 'two']);
@@ -29,7 +29,7 @@ describe('LineSplitter', () => {
 
   it('decodes UTF-8 across chunk boundaries and turns invalid bytes into U+FFFD', () => {
     const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
+    const s = new LineSplitter((ls) => out.push(...ls));
     const euro = Buffer.from('€\n');
     s.push(euro.subarray(0, 1));
     s.push(euro.subarray(1));
@@ -38,9 +38,27 @@ describe('LineSplitter', () => {
     expect(out).toEqual(['€', 'a\ufffd\ufffdb']);
   });
 
+  it("hands over each chunk's complete lines together, empty ones and inner CRs kept", () => {
+    const calls: string[][] = [];
+    const s = new LineSplitter((ls) => calls.push([...ls]));
+    s.push(Buffer.from('a\n\nb\rc\r\nd'));
+    s.push(Buffer.from('e\n'));
+    s.push(Buffer.from('no newline yet'));
+    expect(calls).toEqual([['a', '', 'b\rc'], ['de']]);
+    s.end();
+    expect(calls.at(-1)).toEqual(['no newline yet']);
+  });
+
+  it('cuts a long line inside a chunk of short ones, in order', () => {
+    const out: string[] = [];
+    const s = new LineSplitter((ls) => out.push(...ls));
+    s.push(Buffer.from(`short\n${'y'.repeat(MAX_LINE + 3)}\nlast\n`));
+    expect(out.map((l) => (l.length > 10 ? l.length : l))).toEqual(['short', MAX_LINE, 'yyy', 'last']);
+  });
+
   it('cuts a line longer than MAX_LINE into pieces, so memory stays flat', () => {
     const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
+    const s = new LineSplitter((ls) => out.push(...ls));
     s.push(Buffer.from('x'.repeat(MAX_LINE * 2 + 10)));
     expect(out.length).toBe(2);
     s.end();
@@ -50,8 +68,8 @@ describe('LineSplitter', () => {
 
 describe('exec', () => {
   it('gives the child exactly the env it is handed, the cwd, and no stdin', async () => {
-    const { lines, onLine } = collect();
-    const r = await exec({ argv: ['sh', '-c', 'env | sort; pwd; cat; echo after-cat'], env: { PATH, ONLY: 'this' }, cwd: tmp }, { onLine });
+    const { lines, onLines } = collect();
+    const r = await exec({ argv: ['sh', '-c', 'env | sort; pwd; cat; echo after-cat'], env: { PATH, ONLY: 'this' }, cwd: tmp }, { onLines });
     expect(r.ok).toBe(true);
     const keys = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
     expect(keys.filter((k) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k!))).toEqual(['ONLY', 'PATH']);
@@ -60,15 +78,15 @@ describe('exec', () => {
   });
 
   it('merges stdout and stderr line by line and flushes a last partial line', async () => {
-    const { lines, onLine } = collect();
-    const r = await exec({ argv: ['sh', '-c', 'echo out1; echo err1 >&2; printf partial'], env: { PATH }, cwd: tmp }, { onLine });
+    const { lines, onLines } = collect();
+    const r = await exec({ argv: ['sh', '-c', 'echo out1; echo err1 >&2; printf partial'], env: { PATH }, cwd: tmp }, { onLines });
     expect(r.ok).toBe(true);
     expect(lines.sort()).toEqual(['err1', 'out1', 'partial']);
   });
 
   it('runs the child in its own process group', async () => {
-    const { lines, onLine } = collect();
-    await exec({ argv: ['sh', '-c', 'echo $$ $(ps -o pgid= -p $$)'], env: { PATH }, cwd: tmp }, { onLine });
+    const { lines, onLines } = collect();
+    await exec({ argv: ['sh', '-c', 'echo $$ $(ps -o pgid= -p $$)'], env: { PATH }, cwd: tmp }, { onLines });
     const [pid, pgid] = lines[0]!.trim().split(/\s+/);
     expect(pgid).toBe(pid);
   });
@@ -91,7 +109,7 @@ describe('exec', () => {
     const pending = exec({ argv: ['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 0.1; done"], env: { PATH }, cwd: tmp }, {
       signal: ac.signal,
       graceMs: 200,
-      onLine: (l) => l === 'ready' && ac.abort(),
+      onLines: (ls) => ls.includes('ready') && ac.abort(),
     });
     const r = await pending;
     expect(r.cancelled).toBe(true);
@@ -137,10 +155,10 @@ describe('exec', () => {
   it('captures stdout when asked, and pauses reading while consumers are backed up', async () => {
     let gate: (() => void) | undefined;
     let pauses = 0;
-    const { lines, onLine } = collect();
+    const { lines, onLines } = collect();
     const r = await exec({ argv: ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done'], env: { PATH }, cwd: tmp }, {
       capture: true,
-      onLine,
+      onLines,
       pressure: () => {
         if (pauses >= 3) return undefined;
         pauses++;

@@ -30,6 +30,22 @@ describe('PytestProgress', () => {
     expect(p.counts).toEqual({ collected: 4, passed: 1, failed: 1, skipped: 1, errors: 1 });
   });
 
+  it('mayMatter: a chunk is skipped only when no line of it can move progress or counts', () => {
+    const transcript = [
+      'collecting ... collected 4 items',
+      'tests/test_a.py::test_one PASSED                                   [ 25%]',
+      '=================== 1 passed in 0.12s ===================',
+      'collected 10 items / 7 deselected / 3 selected',
+    ];
+    for (const line of transcript) expect(PytestProgress.mayMatter(line), line).toBe(true);
+    const noise = ['INFO gateway started on :8443', 'L000000001 abcdefghij', '', 'Traceback (most recent call last):'];
+    expect(PytestProgress.mayMatter(noise.join('\n'))).toBe(false);
+    const p = new PytestProgress();
+    for (const line of noise) expect(p.push(line)).toBe(false);
+    expect(p.counts).toEqual({ collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 });
+    expect(PytestProgress.mayMatter([...noise, transcript[1]].join('\n'))).toBe(true);
+  });
+
   it('uses the selected count when tests are deselected, and ignores lookalikes', () => {
     const p = new PytestProgress();
     p.push('collected 10 items / 7 deselected / 3 selected');

@@ -1,7 +1,8 @@
 // Helpers of the esb-e2e benchmark: a scratch workspace, throwaway projects wired to the
-// fast fake tools (bench/fake-tool.sh), running the built CLI and shell snippets with
-// timing, the fakes' call records, and small statistics.
+// fast fake tools (bench/fake-tool.sh) and to an idle fake Docker engine API, running the
+// built CLI and shell snippets with timing, the fakes' call records, and small statistics.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,10 +47,43 @@ export class Workspace {
 }
 
 /**
+ * An engine with nothing in it, on a unix socket in the workspace: what esb-e2e asks an
+ * engine (ping, listings by label, a container's env) answered at once, as an idle local
+ * dockerd would, so runs do not depend on whether this machine has one. `requests` counts.
+ */
+export async function startEngine(ws) {
+  const socket = ws.path('docker.sock');
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (path === '/_ping') return res.end('OK');
+    if (path === '/containers/json' || path === '/networks') return json(200, []);
+    if (path === '/volumes') return json(200, { Volumes: null, Warnings: null });
+    json(404, { message: 'No such container' });
+  });
+  await new Promise((resolve) => server.listen(socket, resolve));
+  return {
+    host: `unix://${socket}`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+/**
  * A project with `envs` (names), no infra, the fake compose from the matrix and the other
  * fakes first on PATH. HOME is inside the project, so reset wipes nothing outside it.
+ * With `engine` (startEngine), runs ask it through DOCKER_HOST; `ESB_E2E_DOCKER_API: '0'`
+ * in `env()` sends those questions to the fake docker CLI instead.
  */
-export function makeProject(ws, name, envs, { portBase = 46000 } = {}) {
+export function makeProject(ws, name, envs, { portBase = 46000, engine } = {}) {
   const root = ws.path(name);
   const bin = join(root, 'bin');
   const home = join(root, 'home');
@@ -76,6 +110,7 @@ export function makeProject(ws, name, envs, { portBase = 46000 } = {}) {
       HOME: home,
       LANG: 'C.UTF-8',
       TMPDIR: tmpdir(),
+      ...(engine ? { DOCKER_HOST: engine.host } : {}),
       ...extra,
     }),
   };

@@ -1,5 +1,6 @@
 // The test phase: pytest with the env's explicit env plus the URLs its suite reads, and
 // a parser that turns pytest's -v output into progress and counts.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dockerArgv } from './compose';
 import { gatewayContainer, pytestVars } from './esb';
@@ -106,7 +107,7 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
     if (!found.ok) return found;
   }
   // A report left by an earlier run must not pass for this one's.
-  const [, gateway] = await Promise.all([rm(ctx.env.junit, { force: true }), gatewayEnv(ctx)]);
+  const [, gateway] = await Promise.all([existsSync(ctx.env.junit) ? rm(ctx.env.junit, { force: true }) : undefined, gatewayEnv(ctx)]);
   const extra = pytestVars(ctx.vars(), gateway);
   if (ctx.signal.aborted) return { ok: false, reason: 'cancelled', cancelled: true };
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {

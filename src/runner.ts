@@ -220,7 +220,8 @@ export async function runSuite(
     let shift = 0;
     let memo: { shift: number; discovered: Vars | undefined; vars: Vars } | undefined;
     const vars = (): Vars => {
-      if (memo && memo.shift === shift && memo.discovered === ctxState.discovered) return memo.vars;
+      // Resolving is a few milliseconds: recomputed only when the ports really changed.
+      if (memo && memo.shift === shift && sameVars(memo.discovered, ctxState.discovered)) return memo.vars;
       const value = Object.freeze({ ...plan.base, ...resolveEnvVars(env.input, plan.base, shift, ctxState.discovered ?? {}).vars });
       memo = { shift, discovered: ctxState.discovered, vars: value };
       return value;
@@ -435,6 +436,13 @@ export async function runSuite(
       tail: tailOf(ring, written),
     };
   }
+}
+
+/** Same variables and values (undefined counts as none). */
+function sameVars(a: Vars | undefined, b: Vars | undefined): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
 }
 
 /** Lines masked in one pass: their log text (each line LF-terminated) and the lines. */

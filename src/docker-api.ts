@@ -88,10 +88,10 @@ export class SocketApi implements DockerApi {
   }
 
   /** The client when the engine answers `/_ping` with OK, else why not (for the log). */
-  static async connect(socketPath: string): Promise<SocketApi | string> {
+  static async connect(socketPath: string, timeoutMs = PING_TIMEOUT_MS): Promise<SocketApi | string> {
     const api = new SocketApi(socketPath);
     try {
-      const body = await api.get('/_ping', undefined, PING_TIMEOUT_MS);
+      const body = await api.get('/_ping', undefined, timeoutMs);
       if (body.trim() === 'OK') return api;
       api.close();
       return `unexpected answer to /_ping: ${JSON.stringify(body.slice(0, 40))}`;

@@ -1,6 +1,7 @@
 // The engine API client against a fake engine on a unix socket, and the choice of socket
 // (or of the CLI) from the variables the docker CLI would see.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +75,23 @@ describe('SocketApi', () => {
     expect(missing).toMatch(/docker API \/_ping: connect ENOENT/);
     engine!.state.broken.push('/_ping');
     expect(await SocketApi.connect(engine!.socket)).toBe('docker API /_ping: HTTP 500: engine trouble');
+  });
+
+  it('gives up on a socket that accepts but never answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esb-e2e-mute-'));
+    const socket = join(dir, 'docker.sock');
+    const held: import('node:net').Socket[] = [];
+    const mute = createServer((c) => held.push(c));
+    await new Promise<void>((resolve) => mute.listen(socket, resolve));
+    try {
+      const started = Date.now();
+      expect(await SocketApi.connect(socket, 200)).toBe('docker API /_ping: no answer in 0.2s');
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const c of held) c.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists containers (stopped too), networks and volumes by label', async () => {

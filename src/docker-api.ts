@@ -35,8 +35,11 @@ export interface DockerApi {
   publishedPorts(label: string, signal?: AbortSignal): Promise<PortMapping[]>;
   /** A container's `Config.Env` as variables; null when there is no such container. */
   containerEnv(name: string, signal?: AbortSignal): Promise<Record<string, string> | null>;
-  /** Done with it (nothing is kept open between requests). */
-  close(): void;
+}
+
+/** `["KEY=VALUE", ...]` (a container's Config.Env) as variables; an entry without `=` is empty. */
+export function envListVars(list: readonly string[]): Record<string, string> {
+  return Object.fromEntries(list.map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] : [kv, ''])));
 }
 
 /**
@@ -93,10 +96,8 @@ export class SocketApi implements DockerApi {
     try {
       const body = await api.get('/_ping', undefined, timeoutMs);
       if (body.trim() === 'OK') return api;
-      api.close();
       return `unexpected answer to /_ping: ${JSON.stringify(body.slice(0, 40))}`;
     } catch (e) {
-      api.close();
       return (e as Error).message;
     }
   }
@@ -130,16 +131,11 @@ export class SocketApi implements DockerApi {
   async containerEnv(name: string, signal?: AbortSignal): Promise<Record<string, string> | null> {
     try {
       const info = await this.json<{ Config?: { Env?: string[] | null } }>(`/containers/${encodeURIComponent(name)}/json`, signal);
-      const list = info.Config?.Env ?? [];
-      return Object.fromEntries(list.map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] : [kv, ''])));
+      return envListVars(info.Config?.Env ?? []);
     } catch (e) {
       if (e instanceof HttpError && e.status === 404) return null;
       throw e;
     }
-  }
-
-  close(): void {
-    // Each request had its own connection, closed with its answer.
   }
 
   private async json<T>(path: string, signal?: AbortSignal): Promise<T> {

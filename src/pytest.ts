@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dockerArgv } from './compose';
+import { envListVars } from './docker-api';
 import { gatewayContainer, pytestVars } from './esb';
 import type { TestCounts } from './events';
 import { discoverPorts } from './lifecycle';
@@ -94,8 +95,7 @@ async function gatewayEnv(ctx: PhaseContext): Promise<Record<string, string>> {
   });
   if (!result.ok) return {};
   try {
-    const list = JSON.parse(result.stdout.trim()) as string[];
-    return Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    return envListVars(JSON.parse(result.stdout.trim()) as string[]);
   } catch {
     return {};
   }

@@ -152,10 +152,6 @@ export async function runSuite(
     await stopInfra(plan, compose, { run: (argv) => quietRun(argv, hard), wait: deps.wait });
   }
   signals.cancel.removeEventListener('abort', stopRun);
-  for (const engine of engines.values()) {
-    const api = await engine;
-    if (typeof api !== 'string') api.close();
-  }
 
   const order = new Map(plan.envs.map((e, i) => [e.name, i]));
   results.sort((a, b) => order.get(a.name)! - order.get(b.name)!);

@@ -9,10 +9,7 @@ import { DEFAULT_SOCKET, SocketApi, configDir, currentContext, engineSocket } fr
 import { fakeEngine, type FakeEngine } from './helpers/engine';
 
 let engine: FakeEngine | undefined;
-let api: SocketApi | undefined;
 afterEach(async () => {
-  api?.close();
-  api = undefined;
   await engine?.close();
   engine = undefined;
 });
@@ -23,7 +20,6 @@ async function connected(state: Parameters<typeof fakeEngine>[0] = {}): Promise<
   engine = await fakeEngine(state);
   const got = await SocketApi.connect(engine.socket);
   if (typeof got === 'string') throw new Error(got);
-  api = got;
   return got;
 }
 

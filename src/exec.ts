@@ -94,11 +94,9 @@ export class LineSplitter {
       this.emitBlock(text.slice(0, last));
     }
     if (this.partial.length > MAX_LINE) {
-      const pieces: string[] = [];
-      while (this.partial.length > MAX_LINE) {
-        pieces.push(this.partial.slice(0, MAX_LINE));
-        this.partial = this.partial.slice(MAX_LINE);
-      }
+      // What has no end yet goes out in pieces too; the last piece waits for the rest.
+      const pieces = cut(this.partial);
+      this.partial = pieces.pop()!;
       this.emit(pieces);
     }
   }
@@ -113,16 +111,17 @@ export class LineSplitter {
   private emitBlock(block: string): void {
     let lines = block.split('\n');
     if (block.includes('\r')) lines = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) {
-      lines = lines.flatMap((l) => {
-        if (l.length <= MAX_LINE) return [l];
-        const pieces: string[] = [];
-        for (let i = 0; i < l.length; i += MAX_LINE) pieces.push(l.slice(i, i + MAX_LINE));
-        return pieces;
-      });
-    }
+    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) lines = lines.flatMap(cut);
     this.emit(lines);
   }
+}
+
+/** A line in pieces of at most MAX_LINE characters (itself when short enough). */
+function cut(line: string): string[] {
+  if (line.length <= MAX_LINE) return [line];
+  const pieces: string[] = [];
+  for (let i = 0; i < line.length; i += MAX_LINE) pieces.push(line.slice(i, i + MAX_LINE));
+  return pieces;
 }
 
 export async function exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {

@@ -58,7 +58,7 @@ export class LogFile {
       const data = this.queue.join('');
       this.queue = [];
       try {
-        await new Promise<void>((resolve, reject) => write(this.fd, data, null, 'utf8', (e) => (e ? reject(e) : resolve())));
+        await this.writeAll(Buffer.from(data, 'utf8'));
       } catch (error) {
         this.error = error as NodeJS.ErrnoException;
       }
@@ -70,6 +70,25 @@ export class LogFile {
     this.release();
   }
 
+  /**
+   * A write may take only part of the bytes (a nearly full disk): the rest is written
+   * again, so a full disk ends in ENOSPC instead of a silently short log.
+   */
+  private async writeAll(buffer: Buffer): Promise<void> {
+    for (let offset = 0; offset < buffer.length; ) {
+      offset += await new Promise<number>((resolve, reject) =>
+        write(this.fd, buffer, offset, buffer.length - offset, null, (e, n) =>
+          e ? reject(e) : n > 0 ? resolve(n) : reject(Object.assign(new Error('write made no progress'), { code: 'EIO' })),
+        ),
+      );
+    }
+  }
+
+  /** Resolves when everything written so far has reached the file (or failed: see `error`). */
+  async drained(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   private release(): void {
     if (this.queuedBytes >= HIGH_WATER && !this.error) return;
     const waiters = this.waiters;
@@ -79,7 +98,7 @@ export class LogFile {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.flushing) await this.flushing;
+    await this.drained();
     this.closed = true;
     open_.delete(this);
     this.release();

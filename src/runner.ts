@@ -318,6 +318,8 @@ export async function runSuite(
         clearInterval(beat);
         parent.removeEventListener('abort', onParent);
       }
+      // A write still in flight may be the one that fails.
+      if (outcome.ok) await log.drained();
       if (outcome.ok && log.error) outcome = { ok: false, reason: `cannot write its log ${env.log}: ${log.error.code ?? log.error.message}` };
       let status: Status = 'passed';
       let error: string | null = null;

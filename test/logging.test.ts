@@ -1,4 +1,5 @@
 // LogFile: truncated at open, ordered writes, backpressure, close on every path.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +61,20 @@ it('remembers a write error instead of throwing', async () => {
 
 it('formats marker times as UTC hh:mm:ss.mmm', () => {
   expect(clock(new Date('2026-11-25T12:03:04.567Z'))).toBe('12:03:04.567');
+});
+
+it('writes what a short write left, so a full disk ends in ENOSPC and not in a silently short log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'esb-e2e-full-'));
+  // 64 KiB of room: one 100 KiB write can only be taken in part.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  try {
+    const log = await LogFile.open(join(dir, 'x.log'));
+    log.write('x'.repeat(100 * 1024));
+    await log.drained();
+    expect(log.error?.code).toBe('ENOSPC');
+    await log.close();
+  } finally {
+    execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

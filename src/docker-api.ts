@@ -35,6 +35,8 @@ export interface DockerApi {
   publishedPorts(label: string, signal?: AbortSignal): Promise<PortMapping[]>;
   /** A container's `Config.Env` as variables; null when there is no such container. */
   containerEnv(name: string, signal?: AbortSignal): Promise<Record<string, string> | null>;
+  /** Names of the containers attached to a network; null when there is no such network. */
+  networkMembers(name: string, signal?: AbortSignal): Promise<string[] | null>;
 }
 
 /** `["KEY=VALUE", ...]` (a container's Config.Env) as variables; an entry without `=` is empty. */
@@ -132,6 +134,16 @@ export class SocketApi implements DockerApi {
     try {
       const info = await this.json<{ Config?: { Env?: string[] | null } }>(`/containers/${encodeURIComponent(name)}/json`, signal);
       return envListVars(info.Config?.Env ?? []);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  async networkMembers(name: string, signal?: AbortSignal): Promise<string[] | null> {
+    try {
+      const info = await this.json<{ Containers?: Record<string, { Name?: string }> | null }>(`/networks/${encodeURIComponent(name)}`, signal);
+      return Object.values(info.Containers ?? {}).map((c) => c.Name ?? '');
     } catch (e) {
       if (e instanceof HttpError && e.status === 404) return null;
       throw e;

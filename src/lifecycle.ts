@@ -17,6 +17,9 @@ async function detachRegistry(ctx: PhaseContext): Promise<void> {
   const container = ctx.plan.infra?.container;
   const network = ctx.vars().NETWORK_EXTERNAL;
   if (!container || !network) return;
+  // Not attached (a first run, a clean slate): nothing to do, and no docker error in the log.
+  const members = await askEngine(ctx, (api) => api.networkMembers(network, ctx.signal));
+  if (members !== undefined && !members?.includes(container)) return;
   await ctx.run(dockerArgv(ctx.env, 'network', 'disconnect', '--force', network, container), { quiet: true });
 }
 

@@ -145,6 +145,12 @@ describe('SocketApi', () => {
     await expect(c.containerEnv('esb-a-gateway')).rejects.toThrow('docker API /containers/esb-a-gateway/json: HTTP 500: engine trouble');
   });
 
+  it('names the containers attached to a network; no such network is null', async () => {
+    const c = await connected({ networks: [{ id: 'n1', name: 'esb-a-external', labels: {}, members: ['esb-infra-registry', 'esb-a-gateway'] }] });
+    expect(await c.networkMembers('esb-a-external')).toEqual(['esb-infra-registry', 'esb-a-gateway']);
+    expect(await c.networkMembers('esb-b-external')).toBeNull();
+  });
+
   it('stops asking when the signal aborts', async () => {
     const c = await connected();
     const ac = new AbortController();

@@ -17,7 +17,7 @@ export interface FakeContainer {
 
 export interface EngineState {
   containers: FakeContainer[];
-  networks: Array<{ id: string; labels: Record<string, string> }>;
+  networks: Array<{ id: string; name?: string; labels: Record<string, string>; members?: string[] }>;
   volumes: Array<{ name: string; labels: Record<string, string> }>;
   /** Paths (before `?`) answered with HTTP 500. */
   broken: string[];
@@ -63,6 +63,13 @@ export async function fakeEngine(initial: Partial<EngineState> = {}): Promise<Fa
     if (url.pathname === '/volumes') {
       const list = state.volumes.filter((v) => labelled(v.labels, labels)).map((v) => ({ Name: v.name }));
       return json(200, { Volumes: list.length ? list : null, Warnings: null });
+    }
+    const network = /^\/networks\/([^/]+)$/.exec(url.pathname);
+    if (network) {
+      const name = decodeURIComponent(network[1]!);
+      const n = state.networks.find((x) => x.name === name || x.id === name);
+      const containers = Object.fromEntries((n?.members ?? []).map((m, i) => [`id${i}`, { Name: m }]));
+      return n ? json(200, { Id: n.id, Name: n.name, Containers: containers }) : json(404, { message: `network ${name} not found` });
     }
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(url.pathname);
     if (inspect) {

@@ -4,20 +4,18 @@
 // (one test that sleeps 60 s), so a run that waited for them would take over a minute.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CliRun,
   containersOf,
   envOf,
   stillRunning,
-  stopOurClis,
   leftovers,
   mentionsOf,
   makeRunDir,
   parseJsonl,
   paths,
   phaseStatuses,
-  prepare,
   processesMentioning,
   project,
   suiteEnd,
@@ -28,6 +26,8 @@ import {
   type Proc,
   type RunEvent,
   type SuiteResult,
+  eachTestRunsItsOwnClis,
+  nothingLeft,
 } from './helpers';
 
 const slowEnv = (env: string): EnvSpec => ({ env, envDir: paths.healthyEnvDir, suites: ['slow'], templates: [paths.demoTemplate('alpha')] });
@@ -36,19 +36,8 @@ const slowEnv = (env: string): EnvSpec => ({ env, envDir: paths.healthyEnvDir, s
 const collectedIn = (env: string) => (events: RunEvent[]) =>
   events.some((e) => e.type === 'output' && e.env === env && e.phase === 'test' && /collected \d+ items?/.test(e.line));
 
-const nothingLeft = { containers: [], networks: [], volumes: [] };
 
-beforeAll(async () => {
-  await prepare();
-});
-
-afterEach(async () => {
-  await stopOurClis();
-});
-
-afterAll(async () => {
-  await teardownAll();
-});
+eachTestRunsItsOwnClis();
 
 describe('--fail-fast', () => {
   const BROKEN = 'dkt-deploy-fail';

@@ -5,7 +5,7 @@
 // envs (and a broken one) through helpers.writeMatrix.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CliRun,
   INFRA_PROJECT,
@@ -22,36 +22,25 @@ import {
   parseJsonl,
   paths,
   phaseStatuses,
-  prepare,
   project,
   runCli,
-  stopOurClis,
   suiteEnd,
   teardownAll,
   volumesOf,
   writeMatrix,
   type EnvSpec,
+  eachTestRunsItsOwnClis,
+  nothingLeft,
 } from './helpers';
 
 const DEMO_ENVS = ['demo-alpha', 'demo-beta'] as const;
-const nothingLeft = { containers: [], networks: [], volumes: [] };
 const BROKEN: EnvSpec = { env: 'dkt-deploy-fail', envDir: paths.healthyEnvDir, suites: ['smoke'], templates: [paths.missingFunctionTemplate] };
 
 async function registryContainers(): Promise<string[]> {
   return (await docker('ps', '--all', '--filter', `name=^${REGISTRY_CONTAINER}$`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
 }
 
-beforeAll(async () => {
-  await prepare();
-});
-
-afterEach(async () => {
-  await stopOurClis();
-});
-
-afterAll(async () => {
-  await teardownAll();
-});
+eachTestRunsItsOwnClis();
 
 describe('--cleanup', () => {
   it('after a passing run, leaves no container, network or volume of the run, and stops the registry', async () => {

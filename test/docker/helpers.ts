@@ -6,6 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import type { EnvResult, RunEvent, SuiteResult } from '../../src/events';
 
@@ -189,6 +190,19 @@ export async function ourProjectsPresent(): Promise<string[]> {
  * them, so no network is still in use), then networks, then volumes. Robust to half-made
  * state: no compose file is needed, and a failure is retried once before it is reported.
  */
+/** What `leftovers` finds for a project that is fully gone. */
+export const nothingLeft = { containers: [], networks: [], volumes: [] };
+
+/**
+ * The hooks of a file whose tests each start their own CLI runs: the engine and images
+ * ready before, no CLI of ours left after each test, everything of the suite gone after.
+ */
+export function eachTestRunsItsOwnClis(): void {
+  beforeAll(prepare);
+  afterEach(() => stopOurClis());
+  afterAll(teardownAll);
+}
+
 export async function teardownAll(): Promise<void> {
   // Without an engine there is nothing to take down (and the real error is already reported).
   if (!dockerAnswered) return;

@@ -75,6 +75,9 @@ export async function currentContext(dir: string | null): Promise<string | null>
   }
 }
 
+/** The query of a listing filtered by one label (`key` or `key=value`). */
+const labelFilter = (label: string) => `filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -105,7 +108,7 @@ export class SocketApi implements DockerApi {
   }
 
   async leftovers(label: string, signal?: AbortSignal): Promise<Leftovers> {
-    const q = `filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
+    const q = labelFilter(label);
     const [containers, networks, volumes] = await Promise.all([
       this.json<Array<{ Id: string }>>(`/containers/json?all=1&${q}`, signal),
       this.json<Array<{ Id: string }>>(`/networks?${q}`, signal),
@@ -119,7 +122,7 @@ export class SocketApi implements DockerApi {
   }
 
   async publishedPorts(label: string, signal?: AbortSignal): Promise<PortMapping[]> {
-    const q = `filters=${encodeURIComponent(JSON.stringify({ label: [label] }))}`;
+    const q = labelFilter(label);
     type Summary = { Labels?: Record<string, string>; Ports?: Array<{ PrivatePort: number; PublicPort?: number; Type: string }> };
     const containers = await this.json<Summary[]>(`/containers/json?${q}`, signal);
     return containers.flatMap((c) => {
@@ -131,19 +134,19 @@ export class SocketApi implements DockerApi {
   }
 
   async containerEnv(name: string, signal?: AbortSignal): Promise<Record<string, string> | null> {
-    try {
-      const info = await this.json<{ Config?: { Env?: string[] | null } }>(`/containers/${encodeURIComponent(name)}/json`, signal);
-      return envListVars(info.Config?.Env ?? []);
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 404) return null;
-      throw e;
-    }
+    const info = await this.jsonOrNull<{ Config?: { Env?: string[] | null } }>(`/containers/${encodeURIComponent(name)}/json`, signal);
+    return info && envListVars(info.Config?.Env ?? []);
   }
 
   async networkMembers(name: string, signal?: AbortSignal): Promise<string[] | null> {
+    const info = await this.jsonOrNull<{ Containers?: Record<string, { Name?: string }> | null }>(`/networks/${encodeURIComponent(name)}`, signal);
+    return info && Object.values(info.Containers ?? {}).map((c) => c.Name ?? '');
+  }
+
+  /** The answer, or null when the engine has no such thing (404). */
+  private async jsonOrNull<T>(path: string, signal?: AbortSignal): Promise<T | null> {
     try {
-      const info = await this.json<{ Containers?: Record<string, { Name?: string }> | null }>(`/networks/${encodeURIComponent(name)}`, signal);
-      return Object.values(info.Containers ?? {}).map((c) => c.Name ?? '');
+      return await this.json<T>(path, signal);
     } catch (e) {
       if (e instanceof HttpError && e.status === 404) return null;
       throw e;

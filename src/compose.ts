@@ -55,7 +55,10 @@ export function infraDownArgv(cli: ComposeCli, plan: Plan): string[] {
   return [...cli.prefix, '--project-name', infra.project, '--file', display(plan.root, infra.composeFile), 'down', '--volumes', '--remove-orphans'];
 }
 
-export const projectLabel = (project: string) => `label=com.docker.compose.project=${project}`;
+/** The label compose puts on all it makes for a project, as `key=value`. */
+export const composeLabel = (project: string) => `com.docker.compose.project=${project}`;
+/** The same as a docker CLI filter value. */
+export const projectLabel = (project: string) => `label=${composeLabel(project)}`;
 
 /** Images of services that compose builds locally (they have `build:` and a named `image:`). */
 export function builtImages(configYaml: unknown): string[] {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { builtImages, composeArgv, dockerArgv, projectLabel } from './compose';
+import { builtImages, composeArgv, composeLabel, dockerArgv, projectLabel } from './compose';
 import { GATEWAY_WAIT_TIMEOUT, isInside, matchPublishedPorts, parsePortListing, stateRoots } from './esb';
 import { expand } from './env';
 import type { Leftovers } from './docker-api';
@@ -40,31 +40,23 @@ const LEFTOVER_KINDS = [
 
 const isEmpty = (found: Leftovers) => LEFTOVER_KINDS.every((k) => found[k.key].length === 0);
 
-/** The project's leftovers as the engine lists them (undefined: ask the CLI); logged when `final`. */
-function engineLeftovers(ctx: PhaseContext, label: string, final: boolean): Promise<Leftovers | undefined> {
-  return askEngine(ctx, async (api) => {
-    const found = await api.leftovers(label, ctx.signal);
-    if (final || isEmpty(found)) {
-      const shown = LEFTOVER_KINDS.filter((k) => found[k.key].length).map((k) => `${k.key} ${found[k.key].length}`);
-      ctx.trace(`left with ${label} (${api.endpoint}): ${shown.join(', ') || 'nothing'}`);
-    }
-    return found;
-  });
-}
-
 export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const label = projectLabel(ctx.env.project);
+  const label = composeLabel(ctx.env.project);
+  const ask = () => askEngine(ctx, (api) => api.leftovers(label, ctx.signal));
   // Asked while down runs, which only removes: when nothing carries the label now, nothing
   // will after down either, and the env's clean start costs no question in between.
   const downing = down(ctx);
-  const before = engineLeftovers(ctx, label.slice('label='.length), false);
-  const [downed, early] = await Promise.all([downing, before]);
+  const [downed, early] = await Promise.all([downing, ask()]);
   if (!downed.ok) return downed;
-  const asked = early && isEmpty(early) ? early : await engineLeftovers(ctx, label.slice('label='.length), true);
+  const asked = early && isEmpty(early) ? early : await ask();
+  if (asked) {
+    const shown = LEFTOVER_KINDS.filter((k) => asked[k.key].length).map((k) => `${k.key} ${asked[k.key].length}`);
+    ctx.trace(`left with ${label} (${(await ctx.engine())?.endpoint}): ${shown.join(', ') || 'nothing'}`);
+  }
   for (const kind of LEFTOVER_KINDS) {
     let ids = asked?.[kind.key];
     if (!ids) {
-      const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list, label), { capture: true });
+      const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list, projectLabel(ctx.env.project)), { capture: true });
       if (!listed.ok) return failed(listed, `docker ${kind.list[0]}`);
       ids = listed.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
     }
@@ -105,11 +97,10 @@ async function needsBuild(ctx: PhaseContext): Promise<boolean> {
 
 /** Host ports the env's services really published: one engine request, else one `docker ps`. */
 export async function discoverPorts(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const label = projectLabel(ctx.env.project);
-  let mappings = await askEngine(ctx, (api) => api.publishedPorts(label.slice('label='.length), ctx.signal));
+  let mappings = await askEngine(ctx, (api) => api.publishedPorts(composeLabel(ctx.env.project), ctx.signal));
   if (!mappings) {
     const listed = await ctx.run(
-      dockerArgv(ctx.env, 'ps', '--filter', label, '--format', '{{.Label "com.docker.compose.service"}}\t{{.Ports}}'),
+      dockerArgv(ctx.env, 'ps', '--filter', projectLabel(ctx.env.project), '--format', '{{.Label "com.docker.compose.service"}}\t{{.Ports}}'),
       { capture: true, quiet: true },
     );
     if (!listed.ok) return failed(listed, 'docker ps');

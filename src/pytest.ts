@@ -44,8 +44,8 @@ export class PytestProgress {
   /** Returns true when the line moved the progress. */
   push(line: string): boolean {
     // Cheap checks first: most lines are none of these.
+    if (!PytestProgress.mayMatter(line)) return false;
     const colons = line.includes('::');
-    if (!colons && !line.includes('collected') && !line.includes('=')) return false;
     const collected = COLLECTED.exec(line);
     if (collected) {
       this.counts.collected = Number(collected[2] ?? collected[1]);

@@ -201,17 +201,14 @@ export async function runSuite(
     // The last TAIL_LINES lines, in a ring: one store per line, however much is printed.
     const ring: string[] = new Array<string>(TAIL_LINES);
     let written = 0;
-    const logLine = (text: string) => {
-      log.line(text);
-      ring[written++ % TAIL_LINES] = text;
-    };
-    /** A chunk's lines: one write to the log, only the last ones into the ring. */
+    /** Lines (`text`: them, each LF-terminated): one write to the log, the last ones into the ring. */
     const logLines = (text: string, lines: readonly string[]) => {
       log.write(text);
       const from = Math.max(0, lines.length - TAIL_LINES);
       written += from;
       for (let i = from; i < lines.length; i++) ring[written++ % TAIL_LINES] = lines[i]!;
     };
+    const logLine = (text: string) => logLines(text + '\n', [text]);
 
     let shift = 0;
     let memo: { shift: number; discovered: Vars | undefined; vars: Vars } | undefined;

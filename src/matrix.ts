@@ -4,7 +4,7 @@
 // file and the YAML path.
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { z } from './zod';
+import * as z from './zod';
 import { ConfigError, nearest, unknownName } from './errors';
 import type { ProjectReader } from './reader';
 

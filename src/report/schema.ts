@@ -1,7 +1,7 @@
 // The `--report` JSON file: its zod schema (the source of truth), the TypeScript type it
 // gives, and the JSON Schema generated from it (committed as schema/report.schema.json by
 // `node scripts/gen-schema.mjs`; a test keeps the committed file equal to this).
-import { z } from '../zod';
+import * as z from '../zod';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

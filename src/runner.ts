@@ -6,7 +6,6 @@ import type { RunSettings } from './cli';
 import { detectCompose, type ComposeCli } from './compose';
 import { deploy } from './deploy';
 import { SocketApi, configDir, currentContext, engineSocket, type DockerApi } from './docker-api';
-import { portValue } from './esb';
 import type { Vars } from './env';
 import type { EnvResult, EventBus, PhaseId, PhaseResult, Status, SuiteResult, TestCounts } from './events';
 import { exec as realExec, fmtSeconds, type Command, type ExecOptions, type ExecResult } from './exec';
@@ -17,7 +16,7 @@ import { Masker } from './mask';
 import type { PhaseName } from './matrix';
 import { type PhaseContext, type PhaseOutcome, type RunOpts } from './phase';
 import { resolveEnvVars, type EnvPlan, type Plan } from './planner';
-import { isPortFree } from './ports';
+import { busyPorts, freeShift, isPortFree } from './ports';
 import { PytestProgress, test } from './pytest';
 import { waitForUrl, type WaitResult } from './wait';
 
@@ -337,6 +336,10 @@ export async function runSuite(
     let error: string | null = null;
     let composeStarted = false;
     const progress = new PytestProgress();
+    // The env's planned ports are checked while reset's `compose down` runs, not at the
+    // moment every env moves on to compose at once; a port busy then (perhaps held by the
+    // env's own containers of an earlier run) is checked again after down.
+    let portsDuringReset: Promise<number[] | undefined> | undefined;
     for (const step of STEPS) {
       if (env.phases[step] === 'skip') {
         const reason = step === 'test' ? '--build-only' : '--test-only';
@@ -365,9 +368,23 @@ export async function runSuite(
       }
       if (step === 'compose') composeStarted = true;
       const body = {
-        reset,
+        reset: (ctx: PhaseContext) => {
+          const resetting = reset(ctx);
+          // After this turn: the commands it starts (every env's first one, at the suite's
+          // start) go first.
+          portsDuringReset = new Promise((r) => setImmediate(r))
+            .then(() => busyPorts(env, deps.portFree))
+            .then((busy) => {
+              if (busy.length) ctx.trace(`port ${busy.join(', ')} in use during reset: checked again after compose down`);
+              return busy;
+            })
+            // Checked again at compose, where a failure fails the phase.
+            .catch(() => undefined);
+          return resetting;
+        },
         compose: async (ctx: PhaseContext) => {
-          const moved = await freeShift(env, deps.portFree);
+          const busy = await portsDuringReset;
+          const moved = busy?.length === 0 ? 0 : await freeShift(env, deps.portFree);
           if (moved > 0) {
             shift = moved;
             ctx.note(`a planned port was busy: ports moved up ${moved * env.input.block.envCount} blocks`);
@@ -452,16 +469,4 @@ function maskLines(masker: Masker, lines: readonly string[]): { text: string; li
 function tailOf(ring: readonly string[], written: number): string[] {
   const kept = Math.min(written, ring.length);
   return Array.from({ length: kept }, (_, i) => ring[(written - kept + i) % ring.length]!);
-}
-
-/** Rounds of blocks to move this env's automatic ports up until they are all free. */
-async function freeShift(env: EnvPlan, free: (port: number) => Promise<boolean>): Promise<number> {
-  const block = env.input.block;
-  for (let shift = 0; shift < 100; shift++) {
-    const ports = env.autoPorts.map((v) => portValue(block, v, shift));
-    if (ports.some((p) => p > 65535)) break;
-    const ok = await Promise.all(ports.map(free));
-    if (ok.every(Boolean)) return shift;
-  }
-  throw new Error('no free port block below 65535 for its automatic ports');
 }

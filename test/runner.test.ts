@@ -3,6 +3,7 @@
 // signals, and that every output line reaches the log.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, jsonl, makeProject, runCli, until, type Call, type Project } from './helpers/fake-project';
@@ -178,6 +179,62 @@ describe('several envs', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[alpha] test failed');
     expect(r.stdout).toContain('[beta] passed');
+  });
+});
+
+describe('busy ports', () => {
+  /** A listener on `port` on every interface, as a container publishing it would hold it. */
+  const hold = async (port: number) => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen({ port, host: '0.0.0.0', exclusive: true }, r));
+    return () => new Promise<void>((r) => server.close(() => r()));
+  };
+  /** A port the system just had free: the env's block starts there. */
+  const freeBase = async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  };
+  const portOf = (calls: Call[], match: string) => Number(calls.find((c) => argvOf(c).includes(match))!.env.PORT_GATEWAY_HTTPS);
+
+  it('moves the env\'s automatic ports up a round when a planned one stays busy, and says so', async () => {
+    const base = await freeBase();
+    project = makeProject({ envs: ['alpha'], matrixExtra: `infra: false\nport_base: ${base}` });
+    const release = await hold(base);
+    try {
+      const r = await runCli(['run'], { cwd: project.root, env: project.env() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('[alpha] # a planned port was busy: ports moved up 1 blocks');
+      // One env, blocks of 20 ports: a round up is 20 ports up, for compose, esb and pytest alike.
+      const calls = project.calls();
+      expect([portOf(calls, 'up --detach'), portOf(calls, 'deploy'), portOf(calls, 'pytest')]).toEqual([base + 20, base + 20, base + 20]);
+      const log = readFileSync(join(project.logDir, '.parallel-alpha.log'), 'utf8');
+      expect(log).toContain(`# port ${base} in use during reset: checked again after compose down`);
+    } finally {
+      await release();
+    }
+  });
+
+  it('keeps the planned ports when the one busy during reset is freed by its compose down', async () => {
+    const base = await freeBase();
+    project = makeProject({ envs: ['alpha'], matrixExtra: `infra: false\nport_base: ${base}` });
+    const log = join(project.logDir, '.parallel-alpha.log');
+    // The env's own container of an earlier run holds the port until compose down removes it.
+    const release = await hold(base);
+    const done = runCli(['run'], { cwd: project.root, env: project.env({ FAKE_RULES: 'docker|alpha| down |sleep=2' }) });
+    try {
+      await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('in use during reset'));
+    } finally {
+      await release();
+    }
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('ports moved up');
+    const calls = project.calls();
+    expect(portOf(calls, 'up --detach')).toBe(base);
+    expect(portOf(calls, 'pytest')).toBe(base);
   });
 });
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // esb-e2e executable. Everything is in one bundle (dist/esb-e2e.cjs, built from src/ by
-// `npm run build`); it is compiled with V8's code cache (dist/esb-e2e.cache) so start-up
-// skips most parsing. A missing or stale cache is rebuilt on exit when the folder is writable.
+// `npm run build`); it is compiled with V8's code cache (dist/esb-e2e.cache, or
+// dist/esb-e2e.run.cache for `run`) so start-up skips most parsing and compiling. A missing
+// or stale cache is rebuilt on exit when the folder is writable.
 'use strict';
 // `--version` alone needs nothing from the bundle: answered before loading it.
 if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
@@ -14,7 +15,9 @@ const { Script } = require('node:vm');
 
 const dist = join(__dirname, '..', 'dist');
 const bundle = join(dist, 'esb-e2e.cjs');
-const cacheFile = join(dist, 'esb-e2e.cache');
+// `run` has a cache of its own (seeded by a run): the runner's functions are compiled
+// already, and `plan` does not deserialize them.
+const cacheFile = join(dist, process.argv[2] === 'run' ? 'esb-e2e.run.cache' : 'esb-e2e.cache');
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);

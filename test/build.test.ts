@@ -1,21 +1,56 @@
 // What `npm run build` (scripts/build.mjs) leaves in dist/: the bundle bin/esb-e2e.js
-// loads. Its size is start-up time (read, hashed, its code cache deserialized on every
-// start), so it keeps only the code esb-e2e uses.
-import { readFileSync } from 'node:fs';
+// loads and the V8 code caches it starts with. The bundle's size is start-up time (read,
+// and its cache deserialized, on every start), so it keeps only the code esb-e2e uses.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
-import { REPO } from './helpers/fake-project';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO, makeProject } from './helpers/fake-project';
 
 const bundle = readFileSync(join(REPO, 'dist', 'esb-e2e.cjs'), 'latin1');
 
 it("keeps none of zod's locales but English", () => {
   // German's "expected" and French's "received": zod's `z` object would pull in all 40-odd.
   // (Booleans, so a failure does not print the whole bundle.)
-  expect(bundle.includes('erwartet'), 'zod\'s German locale is in the bundle').toBe(false);
-  expect(bundle.includes('re\\xE7u'), 'zod\'s French locale is in the bundle').toBe(false);
-  expect(bundle.includes('Invalid input: expected'), 'zod\'s English messages are in the bundle').toBe(true);
+  expect(bundle.includes('erwartet'), "zod's German locale is in the bundle").toBe(false);
+  expect(bundle.includes('re\\xE7u'), "zod's French locale is in the bundle").toBe(false);
+  expect(bundle.includes('Invalid input: expected'), "zod's English messages are in the bundle").toBe(true);
 });
 
 it('stays under 500 KB', () => {
   expect(bundle.length).toBeLessThan(500 * 1024);
+});
+
+describe('code caches', () => {
+  // A copy of the built CLI, so the checkout's own dist/ is never rewritten by a test.
+  const copy = mkdtempSync(join(tmpdir(), 'esb-e2e-build-'));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+  const cache = (name: string) => join(copy, 'dist', name);
+  const project = makeProject({ envs: ['alpha'] });
+  afterAll(() => {
+    project.cleanup();
+    rmSync(copy, { recursive: true, force: true });
+  });
+  const exe = (...args: string[]) => spawnSync(process.execPath, [join(copy, 'bin', 'esb-e2e.js'), ...args], { cwd: project.root, env: project.env(), encoding: 'utf8' });
+
+  it('ships one seeded by a run for `run`, holding more compiled code than the one for the other commands', () => {
+    expect(readFileSync(cache('esb-e2e.run.cache')).length).toBeGreaterThan(readFileSync(cache('esb-e2e.cache')).length);
+  });
+
+  it('starts each command with its own cache as built, and rebuilds a missing one on exit', () => {
+    const built = { plan: readFileSync(cache('esb-e2e.cache')), run: readFileSync(cache('esb-e2e.run.cache')) };
+    expect(exe('plan').status).toBe(0);
+    expect(exe('run', '--no-verbose').status).toBe(0);
+    // A cache V8 rejected would have been written again on exit.
+    expect(readFileSync(cache('esb-e2e.cache')).equals(built.plan), 'plan rewrote its cache').toBe(true);
+    expect(readFileSync(cache('esb-e2e.run.cache')).equals(built.run), 'run rewrote its cache').toBe(true);
+
+    rmSync(cache('esb-e2e.run.cache'));
+    expect(exe('plan').status).toBe(0);
+    expect(existsSync(cache('esb-e2e.run.cache')), 'plan wrote the run cache').toBe(false);
+    expect(exe('run', '--no-verbose').status).toBe(0);
+    expect(existsSync(cache('esb-e2e.run.cache')), 'run did not rebuild its cache').toBe(true);
+    expect(readFileSync(cache('esb-e2e.cache')).equals(built.plan)).toBe(true);
+  });
 });

@@ -1,0 +1,74 @@
+// Seeds the code cache `esb-e2e run` starts with (dist/esb-e2e.run.cache): one real run of
+// the built CLI on a throwaway two-env project whose compose, esb and pytest are instant
+// shell stand-ins and whose Docker engine is a stub on a unix socket, so the runner's
+// functions (phases, exec, reporters, engine questions) are compiled once here instead of
+// on every run's first env. Nothing outside a temporary folder is touched.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+
+const FAKES = {
+  compose: 'exit 0',
+  esb: 'exit 0',
+  // Lines pytest -v prints, so its progress parser is compiled too.
+  python3: "printf 'collected 1 item\\n\\ntests/test_a.py::test_a PASSED [100%%]\\n\\n==== 1 passed in 0.01s ====\\n'",
+};
+
+export async function seedRunCache(cli) {
+  const root = mkdtempSync(join(tmpdir(), 'esb-e2e-seed-'));
+  try {
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    for (const [name, body] of Object.entries(FAKES)) {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    }
+    mkdirSync(join(root, 'tests'));
+    writeFileSync(join(root, 'template.yaml'), 'Resources: {}\n');
+    const envs = ['seed-a', 'seed-b'];
+    for (const env of envs) {
+      mkdirSync(join(root, 'envs', env), { recursive: true });
+      writeFileSync(join(root, 'envs', env, 'docker-compose.yml'), 'services: {}\n');
+    }
+    const matrix = [
+      'suites:\n  smoke:\n    targets: [tests/]',
+      'infra: false',
+      `compose: [${join(bin, 'compose')}]`,
+      `esb: ${join(bin, 'esb')}`,
+      `python: ${join(bin, 'python3')}`,
+      'matrix:',
+      ...envs.map((env) => `  - env: ${env}\n    env_dir: envs/${env}\n    suites: [smoke]\n    deploy_templates: [template.yaml]`),
+    ];
+    writeFileSync(join(root, 'e2e-matrix.yaml'), matrix.join('\n') + '\n');
+
+    // An engine with nothing in it: what a run asks an idle local dockerd.
+    const socket = join(root, 'docker.sock');
+    const engine = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (path === '/_ping') return res.end('OK');
+      if (path === '/containers/json' || path === '/networks') return json(200, []);
+      if (path === '/volumes') return json(200, { Volumes: null, Warnings: null });
+      json(404, { message: 'no such object' });
+    });
+    await new Promise((resolve) => engine.listen(socket, resolve));
+    try {
+      const code = await new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [resolvePath(cli), 'run'], {
+          cwd: root,
+          env: { PATH: `${bin}:/usr/bin:/bin`, HOME: join(root, 'home'), LANG: 'C.UTF-8', DOCKER_HOST: `unix://${socket}`, ESB_E2E_SEED_CACHE: '1' },
+          stdio: 'ignore',
+        });
+        child.on('error', reject);
+        child.on('exit', resolve);
+      });
+      if (code !== 0) throw new Error(`the seeding run of ${cli} exited with ${code}`);
+    } finally {
+      engine.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

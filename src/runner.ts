@@ -210,10 +210,15 @@ export async function runSuite(
     const logLine = (text: string) => logLines(text + '\n', [text]);
 
     let shift = 0;
-    let memo: { shift: number; discovered: Vars | undefined; vars: Vars } | undefined;
+    // The plan resolved them for the planned ports; resolving is a few milliseconds, so
+    // they are resolved again only when the ports really changed.
+    let memo: { shift: number; discovered: Vars | undefined; vars: Vars } = {
+      shift: 0,
+      discovered: undefined,
+      vars: Object.freeze({ ...plan.base, ...env.env }),
+    };
     const vars = (): Vars => {
-      // Resolving is a few milliseconds: recomputed only when the ports really changed.
-      if (memo && memo.shift === shift && sameVars(memo.discovered, ctxState.discovered)) return memo.vars;
+      if (memo.shift === shift && sameVars(memo.discovered, ctxState.discovered)) return memo.vars;
       const value = Object.freeze({ ...plan.base, ...resolveEnvVars(env.input, plan.base, shift, ctxState.discovered ?? {}).vars });
       memo = { shift, discovered: ctxState.discovered, vars: value };
       return value;

@@ -21,9 +21,9 @@ export interface Command {
 export interface ExecOptions {
   /**
    * The lines the child prints (stdout and stderr, merged at line boundaries), in order:
-   * the complete lines of each chunk read, together.
+   * the complete lines of each chunk read, together; `text` is them joined by LF.
    */
-  readonly onLines?: (lines: readonly string[]) => void;
+  readonly onLines?: (lines: readonly string[], text: string) => void;
   /** After each chunk: a promise when consumers are backed up; reading pauses until it settles. */
   readonly pressure?: () => Promise<void> | undefined;
   readonly timeoutMs?: number;
@@ -75,14 +75,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or
- * LF. The complete lines of each chunk are handed over together, so what follows (masking,
- * the log) can work on a chunk at a time.
+ * LF. The complete lines of each chunk are handed over together, with their text joined
+ * by LF (the chunk as read, most of the time), so what follows (masking, the log, the
+ * console) can work on a chunk at a time.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
 
-  constructor(private readonly emit: (lines: string[]) => void) {}
+  constructor(private readonly emit: (lines: string[], text: string) => void) {}
 
   push(chunk: Buffer | string): void {
     const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
@@ -97,7 +98,7 @@ export class LineSplitter {
       // What has no end yet goes out in pieces too; the last piece waits for the rest.
       const pieces = cut(this.partial);
       this.partial = pieces.pop()!;
-      this.emit(pieces);
+      this.emit(pieces, pieces.join('\n'));
     }
   }
 
@@ -110,9 +111,16 @@ export class LineSplitter {
   /** `block`: whole lines joined by LF, without the last one's LF. */
   private emitBlock(block: string): void {
     let lines = block.split('\n');
-    if (block.includes('\r')) lines = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) lines = lines.flatMap(cut);
-    this.emit(lines);
+    let text = block;
+    if (block.includes('\r')) {
+      lines = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      text = lines.join('\n');
+    }
+    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) {
+      lines = lines.flatMap(cut);
+      text = lines.join('\n');
+    }
+    this.emit(lines, text);
   }
 }
 
@@ -183,7 +191,7 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
 
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
   const ended = streams.map((stream) => {
-    const splitter = new LineSplitter((lines) => options.onLines?.(lines));
+    const splitter = new LineSplitter((lines, text) => options.onLines?.(lines, text));
     const isStdout = stream === child.stdout;
     stream.on('data', (chunk: Buffer) => {
       if (options.capture && isStdout && captured < CAPTURE_LIMIT) {

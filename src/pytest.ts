@@ -35,20 +35,24 @@ const SUMMARY = /^=+ (.*\d+ (?:passed|failed|skipped|errors?|xfailed|xpassed|des
 export class PytestProgress {
   readonly counts: TestCounts = { collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 };
   current = 0;
+  private collectedSeen = false;
 
   /** Can any of these lines (joined) be one `push` looks at? Most output is none of them. */
-  static mayMatter(text: string): boolean {
-    return text.includes('::') || text.includes('collected') || text.includes('=');
+  mayMatter(text: string): boolean {
+    // pytest prints its `collected N items` line once; after it, 'collected' is not looked
+    // for (the costliest of the three searches in common text: its 'c' is everywhere).
+    return text.includes('::') || text.includes('=') || (!this.collectedSeen && text.includes('collected'));
   }
 
   /** Returns true when the line moved the progress. */
   push(line: string): boolean {
     // Cheap checks first: most lines are none of these.
-    if (!PytestProgress.mayMatter(line)) return false;
+    if (!this.mayMatter(line)) return false;
     const colons = line.includes('::');
-    const collected = COLLECTED.exec(line);
+    const collected = this.collectedSeen ? null : COLLECTED.exec(line);
     if (collected) {
       this.counts.collected = Number(collected[2] ?? collected[1]);
+      this.collectedSeen = true;
       return true;
     }
     const result = colons ? RESULT.exec(line) : null;
@@ -114,7 +118,7 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
     env: extra,
     setting: PYTHON_SETTING,
     onLines: (lines, text) => {
-      if (!PytestProgress.mayMatter(text)) return;
+      if (!progress.mayMatter(text)) return;
       for (const line of lines) if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
     },
   });

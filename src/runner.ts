@@ -106,10 +106,10 @@ export async function runSuite(
         { argv, env: { ...plan.base, PORT_REGISTRY: String(plan.registryPort) }, cwd: plan.root, setting: 'matrix `compose`' },
         {
           signal: run.signal,
-          onLines: (lines) => {
-            const { text, lines: masked } = maskLines(infraMasker, lines);
+          onLines: (lines, raw) => {
+            const { text, lines: masked } = maskLines(infraMasker, lines, raw);
             infraLog?.write(text);
-            for (const line of masked) bus.emit({ type: 'output', env: 'infra', phase: 'compose', line });
+            bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: masked });
           },
         },
       );
@@ -266,11 +266,11 @@ export async function runSuite(
             signal,
             capture: opts.capture ?? false,
             pressure,
-            onLines: (lines) => {
-              const masked = maskLines(masker, lines);
+            onLines: (lines, raw) => {
+              const masked = maskLines(masker, lines, raw);
               logLines(masked.text, masked.lines);
-              opts.onLines?.(lines, masked.raw);
-              if (!opts.quiet) for (const line of masked.lines) bus.emit({ type: 'output', env: env.name, phase, line });
+              opts.onLines?.(lines, raw);
+              if (!opts.quiet) bus.emit({ type: 'output', env: env.name, phase, lines: masked.lines });
             },
           },
         );
@@ -279,7 +279,7 @@ export async function runSuite(
       },
       note: (line: string) => {
         logLine(`# ${line}`);
-        bus.emit({ type: 'output', env: env.name, phase, line: `# ${line}` });
+        bus.emit({ type: 'output', env: env.name, phase, lines: [`# ${line}`] });
       },
       trace: (line: string) => logLine(`# ${line}`),
       progress: (current, total) => bus.emit({ type: 'phase_progress', env: env.name, phase, current, total }),
@@ -462,12 +462,11 @@ function sameVars(a: Vars | undefined, b: Vars | undefined): boolean {
   return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
 }
 
-/** Lines masked in one pass: their log text (each line LF-terminated) and the lines. */
-function maskLines(masker: Masker, lines: readonly string[]): { text: string; lines: readonly string[]; raw: string } {
-  const raw = lines.join('\n');
+/** Lines (`raw`: them joined by LF) masked in one pass: their log text (each line LF-terminated) and the lines. */
+function maskLines(masker: Masker, lines: readonly string[], raw: string): { text: string; lines: readonly string[] } {
   const masked = masker.mask(raw);
   // When nothing was masked, the lines are the ones that came in.
-  return { text: masked + '\n', lines: masked === raw ? lines : masked.split('\n'), raw };
+  return { text: masked + '\n', lines: masked === raw ? lines : masked.split('\n') };
 }
 
 /** The ring's lines, oldest first: the last min(written, size) lines written. */

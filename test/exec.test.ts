@@ -56,6 +56,20 @@ describe('LineSplitter', () => {
     expect(out.map((l) => (l.length > 10 ? l.length : l))).toEqual(['short', MAX_LINE, 'yyy', 'last']);
   });
 
+  it('hands over with the lines their text joined by LF, whatever was changed on the way (CR LF, cut lines)', () => {
+    const calls: [string[], string][] = [];
+    const s = new LineSplitter((ls, text) => calls.push([[...ls], text]));
+    s.push(Buffer.from('plain\nlines\n'));
+    s.push(Buffer.from('with\r\ncr lf\r\n'));
+    s.push(Buffer.from(`short\n${'z'.repeat(MAX_LINE + 2)}\n`));
+    s.push(Buffer.from('w'.repeat(MAX_LINE + 5)));
+    s.push(Buffer.from('end'));
+    s.end();
+    expect(calls.length).toBe(5);
+    for (const [lines, text] of calls) expect(text).toBe(lines.join('\n'));
+    expect(calls.slice(0, 2).map(([, text]) => text)).toEqual(['plain\nlines', 'with\ncr lf']);
+  });
+
   it('cuts a line longer than MAX_LINE into pieces, so memory stays flat', () => {
     const out: string[] = [];
     const s = new LineSplitter((ls) => out.push(...ls));

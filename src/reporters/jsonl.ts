@@ -1,6 +1,13 @@
-// `--reporter jsonl`: one JSON object per event per line, for tools that read the stream.
+// `--reporter jsonl`: one JSON object per event per line, for tools that read the stream;
+// an `output` event is one object per line the child printed (`"line": ...`).
 import type { Reporter, RunEvent } from '../events';
 import type { Output } from '../output';
+
+/** One line of the stream: an event with its time, an `output` event per line. */
+export type JsonlEvent = { time: string } & (
+  | Exclude<RunEvent, { type: 'output' }>
+  | { type: 'output'; env: string; phase: Extract<RunEvent, { type: 'output' }>['phase']; line: string }
+);
 
 export class JsonlReporter implements Reporter {
   constructor(
@@ -9,7 +16,18 @@ export class JsonlReporter implements Reporter {
   ) {}
 
   onEvent(event: RunEvent): void {
-    this.out.write(JSON.stringify({ time: new Date(this.now()).toISOString(), ...event }) + '\n');
+    const time = new Date(this.now()).toISOString();
+    if (event.type !== 'output') {
+      this.out.write(JSON.stringify({ time, ...event }) + '\n');
+      return;
+    }
+    // What JSON.stringify({ time, type, env, phase, line }) gives for each line, its
+    // common head serialized once per chunk.
+    const { lines, ...rest } = event;
+    const head = JSON.stringify({ time, ...rest }).slice(0, -1) + ',"line":';
+    let text = '';
+    for (const line of lines) text += head + JSON.stringify(line) + '}\n';
+    this.out.write(text);
   }
 
   pressure(): Promise<void> | undefined {

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
-import type { EnvResult, RunEvent, SuiteResult } from '../../src/events';
+import type { EnvResult, SuiteResult } from '../../src/events';
+import type { JsonlEvent as RunEvent } from '../../src/reporters/jsonl';
 
 export type { EnvResult, RunEvent, SuiteResult };
 

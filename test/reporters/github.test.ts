@@ -52,7 +52,7 @@ it('after the plain summary and its log tails: commands back on, then the annota
   const result = suite([envResult('alpha'), deployFailed]);
   const events: RunEvent[] = [
     { type: 'suite_start', envs: ['alpha', 'beta'], jobs: 2, startedAt: result.startedAt },
-    { type: 'output', env: 'beta', phase: 'deploy', line: '::error::not from us' },
+    { type: 'output', env: 'beta', phase: 'deploy', lines: ['::error::not from us'] },
     { type: 'suite_end', result },
   ];
   for (const e of events) for (const r of bus) r.onEvent(e);

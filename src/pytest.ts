@@ -37,17 +37,24 @@ export class PytestProgress {
   current = 0;
   private collectedSeen = false;
 
-  /** Can any of these lines (joined) be one `push` looks at? Most output is none of them. */
-  mayMatter(text: string): boolean {
-    // pytest prints its `collected N items` line once; after it, 'collected' is not looked
-    // for (the costliest of the three searches in common text: its 'c' is everywhere).
-    return text.includes('::') || text.includes('=') || (!this.collectedSeen && text.includes('collected'));
+  /**
+   * Can any of these lines (`text`: them joined by LF) be one `push` looks at? Most output
+   * is none of them: a result line has `::`, the summary `=`, and the collected line, which
+   * pytest prints once, starts with "collect" (`collecting ... collected 4 items` with -v).
+   * A look at each line's first letter is far cheaper than searching the text for a word
+   * whose letters are everywhere.
+   */
+  mayMatter(text: string, lines: readonly string[]): boolean {
+    if (text.includes('::') || text.includes('=')) return true;
+    if (this.collectedSeen) return false;
+    for (const line of lines) if (line.charCodeAt(0) === 99 /* c */ && line.startsWith('collect')) return true;
+    return false;
   }
 
   /** Returns true when the line moved the progress. */
   push(line: string): boolean {
     // Cheap checks first: most lines are none of these.
-    if (!this.mayMatter(line)) return false;
+    if (!this.mayMatter(line, [line])) return false;
     const colons = line.includes('::');
     const collected = this.collectedSeen ? null : COLLECTED.exec(line);
     if (collected) {
@@ -118,7 +125,7 @@ export async function test(ctx: PhaseContext, progress: PytestProgress): Promise
     env: extra,
     setting: PYTHON_SETTING,
     onLines: (lines, text) => {
-      if (!progress.mayMatter(text)) return;
+      if (!progress.mayMatter(text, lines)) return;
       for (const line of lines) if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
     },
   });

@@ -37,25 +37,28 @@ describe('PytestProgress', () => {
       '=================== 1 passed in 0.12s ===================',
       'collected 10 items / 7 deselected / 3 selected',
     ];
-    for (const line of transcript) expect(new PytestProgress().mayMatter(line), line).toBe(true);
+    for (const line of transcript) expect(new PytestProgress().mayMatter(line, [line]), line).toBe(true);
     const noise = ['INFO gateway started on :8443', 'L000000001 abcdefghij', '', 'Traceback (most recent call last):'];
     const p = new PytestProgress();
-    expect(p.mayMatter(noise.join('\n'))).toBe(false);
+    expect(p.mayMatter(noise.join('\n'), noise)).toBe(false);
     for (const line of noise) expect(p.push(line)).toBe(false);
     expect(p.counts).toEqual({ collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 });
-    expect(p.mayMatter([...noise, transcript[1]].join('\n'))).toBe(true);
+    const mixed = [...noise, transcript[0]!];
+    expect(p.mayMatter(mixed.join('\n'), mixed)).toBe(true);
   });
 
-  it('looks for the collected line until it has seen it, then no more (pytest prints it once)', () => {
+  it('looks for the collected line, at a line start, until it has seen it, then no more (pytest prints it once)', () => {
     const p = new PytestProgress();
-    expect(p.mayMatter('a test printed: collected 2 items')).toBe(true);
+    const chunk = (...lines: string[]) => p.mayMatter(lines.join('\n'), lines);
+    expect(chunk('a test printed: collected 2 items', 'selected')).toBe(false);
+    expect(chunk('noise', 'collected 3 items')).toBe(true);
     expect(p.push('collected 3 items')).toBe(true);
-    expect(p.mayMatter('collected 2 items')).toBe(false);
+    expect(chunk('noise', 'collected 2 items')).toBe(false);
     expect(p.push('collected 2 items')).toBe(false);
     expect(p.counts.collected).toBe(3);
     // Results and the summary are still looked at.
     expect(p.push('tests/test_a.py::test_one PASSED [ 33%]')).toBe(true);
-    expect(p.mayMatter('== 1 passed in 0.1s ==')).toBe(true);
+    expect(chunk('noise', '== 1 passed in 0.1s ==')).toBe(true);
   });
 
   it('uses the selected count when tests are deselected, and ignores lookalikes', () => {

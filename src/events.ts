@@ -53,8 +53,11 @@ export type RunEvent =
   | { type: 'env_start'; env: string }
   | { type: 'phase_start'; env: string; phase: PhaseId }
   | { type: 'command'; env: string; phase: PhaseId; command: string }
-  /** The lines of one chunk a child printed (masked), or one line of esb-e2e's own (`# ...`). */
-  | { type: 'output'; env: string; phase: PhaseId; lines: readonly string[] }
+  /**
+   * The lines of one chunk a child printed (masked), or one line of esb-e2e's own (`# ...`).
+   * `ascii`: every character is ASCII, so a writer may skip UTF-8 encoding.
+   */
+  | { type: 'output'; env: string; phase: PhaseId; lines: readonly string[]; ascii?: boolean }
   | { type: 'phase_progress'; env: string; phase: PhaseId; current: number; total: number }
   | { type: 'heartbeat'; env: string; phase: PhaseId; elapsedMs: number }
   | { type: 'phase_end'; env: string; phase: PhaseId; status: Status; durationMs: number; error?: string }

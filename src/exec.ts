@@ -5,6 +5,7 @@
 // node:child_process directly, not execa: execa doubled the main thread's time per
 // spawn, which all envs share (measured in bench/RESULTS.md).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isAscii } from 'node:buffer';
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -21,9 +22,10 @@ export interface Command {
 export interface ExecOptions {
   /**
    * The lines the child prints (stdout and stderr, merged at line boundaries), in order:
-   * the complete lines of each chunk read, together; `text` is them joined by LF.
+   * the complete lines of each chunk read, together; `text` is them joined by LF; `ascii`
+   * says every character is ASCII (so writers may skip UTF-8 encoding).
    */
-  readonly onLines?: (lines: readonly string[], text: string) => void;
+  readonly onLines?: (lines: readonly string[], text: string, ascii: boolean) => void;
   /** After each chunk: a promise when consumers are backed up; reading pauses until it settles. */
   readonly pressure?: () => Promise<void> | undefined;
   readonly timeoutMs?: number;
@@ -77,39 +79,49 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  * Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or
  * LF. The complete lines of each chunk are handed over together, with their text joined
  * by LF (the chunk as read, most of the time), so what follows (masking, the log, the
- * console) can work on a chunk at a time.
+ * console) can work on a chunk at a time; and whether that text is all ASCII, read off
+ * the bytes (one fast check per chunk; a string cannot tell), so writers can skip UTF-8
+ * encoding.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
+  /** The partial line holds only ASCII. */
+  private partialAscii = true;
 
-  constructor(private readonly emit: (lines: string[], text: string) => void) {}
+  constructor(private readonly emit: (lines: string[], text: string, ascii: boolean) => void) {}
 
   push(chunk: Buffer | string): void {
+    // A string's characters are not looked at: it counts as not ASCII.
+    const chunkAscii = typeof chunk !== 'string' && isAscii(chunk);
     const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    const ascii = this.partialAscii && chunkAscii;
     const last = text.lastIndexOf('\n');
     if (last === -1) {
       this.partial = text;
     } else {
       this.partial = text.slice(last + 1);
-      this.emitBlock(text.slice(0, last));
+      this.emitBlock(text.slice(0, last), ascii);
     }
+    this.partialAscii = this.partial.length === 0 || (last === -1 ? ascii : chunkAscii);
     if (this.partial.length > MAX_LINE) {
       // What has no end yet goes out in pieces too; the last piece waits for the rest.
       const pieces = cut(this.partial);
       this.partial = pieces.pop()!;
-      this.emit(pieces, pieces.join('\n'));
+      this.emit(pieces, pieces.join('\n'), this.partialAscii);
     }
   }
 
   end(): void {
     const rest = this.partial + this.decoder.end();
+    const ascii = this.partialAscii && rest.length === this.partial.length;
     this.partial = '';
-    if (rest.length) this.emitBlock(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    this.partialAscii = true;
+    if (rest.length) this.emitBlock(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ascii);
   }
 
   /** `block`: whole lines joined by LF, without the last one's LF. */
-  private emitBlock(block: string): void {
+  private emitBlock(block: string, ascii: boolean): void {
     let lines = block.split('\n');
     let text = block;
     if (block.includes('\r')) {
@@ -120,7 +132,7 @@ export class LineSplitter {
       lines = lines.flatMap(cut);
       text = lines.join('\n');
     }
-    this.emit(lines, text);
+    this.emit(lines, text, ascii);
   }
 }
 
@@ -191,7 +203,7 @@ export async function exec(command: Command, options: ExecOptions = {}): Promise
 
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
   const ended = streams.map((stream) => {
-    const splitter = new LineSplitter((lines, text) => options.onLines?.(lines, text));
+    const splitter = new LineSplitter((lines, text, ascii) => options.onLines?.(lines, text, ascii));
     const isStdout = stream === child.stdout;
     stream.on('data', (chunk: Buffer) => {
       if (options.capture && isStdout && captured < CAPTURE_LIMIT) {

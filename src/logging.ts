@@ -15,6 +15,8 @@ export function closeAllSync(): void {
 
 export class LogFile {
   private queue: string[] = [];
+  /** Everything queued is ASCII: written as latin1, a plain copy, instead of UTF-8 encoded. */
+  private queueAscii = true;
   /** Queued or being written. */
   private queuedBytes = 0;
   private flushing: Promise<void> | undefined;
@@ -37,9 +39,11 @@ export class LogFile {
     return log;
   }
 
-  write(text: string): void {
+  /** `ascii`: the caller knows every character of `text` is ASCII. */
+  write(text: string, ascii = false): void {
     if (this.closed || this.error) return;
     this.queue.push(text);
+    this.queueAscii &&= ascii;
     this.queuedBytes += text.length;
     this.flushing ??= this.flush();
   }
@@ -56,9 +60,11 @@ export class LogFile {
   private async flush(): Promise<void> {
     while (this.queue.length && !this.error) {
       const data = this.queue.join('');
+      const encoding = this.queueAscii ? 'latin1' : 'utf8';
       this.queue = [];
+      this.queueAscii = true;
       try {
-        await this.writeAll(Buffer.from(data, 'utf8'));
+        await this.writeAll(Buffer.from(data, encoding));
       } catch (error) {
         this.error = error as NodeJS.ErrnoException;
       }

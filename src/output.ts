@@ -5,6 +5,8 @@ import type { Color } from './cli';
 export class Output {
   private waiting: Promise<void> | undefined;
   private buffer = '';
+  /** The buffer is all ASCII: handed over as latin1, a plain copy, instead of UTF-8 encoded. */
+  private bufferAscii = true;
   private scheduled = false;
 
   constructor(
@@ -12,9 +14,13 @@ export class Output {
     private readonly limit = 64 * 1024,
   ) {}
 
-  /** Lines are gathered and handed to the stream in one write per tick (or per 64 KiB). */
-  write(text: string): void {
+  /**
+   * Lines are gathered and handed to the stream in one write per tick (or per 64 KiB).
+   * `ascii`: the caller knows every character of `text` is ASCII.
+   */
+  write(text: string, ascii = false): void {
     this.buffer += text;
+    this.bufferAscii &&= ascii;
     if (this.buffer.length >= this.limit) this.send();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -29,8 +35,10 @@ export class Output {
   send(): void {
     if (!this.buffer) return;
     const data = this.buffer;
+    const encoding = this.bufferAscii ? 'latin1' : 'utf8';
     this.buffer = '';
-    if (!this.stream.write(data) && !this.waiting) {
+    this.bufferAscii = true;
+    if (!this.stream.write(data, encoding) && !this.waiting) {
       this.waiting = new Promise((resolve) =>
         this.stream.once('drain', () => {
           this.waiting = undefined;
@@ -65,6 +73,7 @@ const PALETTE = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
 /** Makes `[name] ` prefixes, coloured per name when asked. */
 export class Prefixer {
   private readonly cache = new Map<string, string>();
+  private readonly notAscii = new Set<string>();
 
   constructor(
     private readonly color: boolean,
@@ -79,7 +88,14 @@ export class Prefixer {
       const code = name === 'suite' || name === 'infra' ? 1 : PALETTE[this.cache.size % PALETTE.length]!;
       prefix = this.color ? `\x1b[${code}m[${name}]\x1b[0m ` : `[${name}] `;
       this.cache.set(name, prefix);
+      if (/[^\x00-\x7f]/.test(prefix)) this.notAscii.add(name);
     }
     return prefix;
+  }
+
+  /** The name's prefix is all ASCII (env names are, by the matrix's rules). */
+  ascii(name: string): boolean {
+    this.get(name);
+    return !this.notAscii.has(name);
   }
 }

@@ -106,10 +106,10 @@ export async function runSuite(
         { argv, env: { ...plan.base, PORT_REGISTRY: String(plan.registryPort) }, cwd: plan.root, setting: 'matrix `compose`' },
         {
           signal: run.signal,
-          onLines: (lines, raw) => {
+          onLines: (lines, raw, ascii) => {
             const { text, lines: masked } = maskLines(infraMasker, lines, raw);
-            infraLog?.write(text);
-            bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: masked });
+            infraLog?.write(text, ascii);
+            bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: masked, ascii });
           },
         },
       );
@@ -201,8 +201,8 @@ export async function runSuite(
     const ring: string[] = new Array<string>(TAIL_LINES);
     let written = 0;
     /** Lines (`text`: them, each LF-terminated): one write to the log, the last ones into the ring. */
-    const logLines = (text: string, lines: readonly string[]) => {
-      log.write(text);
+    const logLines = (text: string, lines: readonly string[], ascii = false) => {
+      log.write(text, ascii);
       const from = Math.max(0, lines.length - TAIL_LINES);
       written += from;
       for (let i = from; i < lines.length; i++) ring[written++ % TAIL_LINES] = lines[i]!;
@@ -266,11 +266,12 @@ export async function runSuite(
             signal,
             capture: opts.capture ?? false,
             pressure,
-            onLines: (lines, raw) => {
+            onLines: (lines, raw, ascii) => {
+              // Masking keeps ASCII text ASCII: it puts in *** only.
               const masked = maskLines(masker, lines, raw);
-              logLines(masked.text, masked.lines);
+              logLines(masked.text, masked.lines, ascii);
               opts.onLines?.(lines, raw);
-              if (!opts.quiet) bus.emit({ type: 'output', env: env.name, phase, lines: masked.lines });
+              if (!opts.quiet) bus.emit({ type: 'output', env: env.name, phase, lines: masked.lines, ascii });
             },
           },
         );

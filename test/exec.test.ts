@@ -70,6 +70,32 @@ describe('LineSplitter', () => {
     expect(calls.slice(0, 2).map(([, text]) => text)).toEqual(['plain\nlines', 'with\ncr lf']);
   });
 
+  it('tells whether a block is all ASCII, from the bytes, across chunks and the partial line', () => {
+    const calls: [string, boolean][] = [];
+    const s = new LineSplitter((_, text, ascii) => calls.push([text, ascii]));
+    s.push(Buffer.from('plain\nascii\n'));
+    s.push(Buffer.from('caf\u00e9 \u2603\n'));
+    // A non-ASCII partial line taints the block it ends in, not the next one.
+    s.push(Buffer.from('start \u00e9'));
+    s.push(Buffer.from(' end\nnext\n'));
+    s.push(Buffer.from('again\n'));
+    // Invalid bytes become U+FFFD: not ASCII.
+    s.push(Buffer.from([0x61, 0xff, 0x0a]));
+    // A string is not looked at.
+    s.push('given as a string\n');
+    s.push(Buffer.from('tail'));
+    s.end();
+    expect(calls).toEqual([
+      ['plain\nascii', true],
+      ['caf\u00e9 \u2603', false],
+      ['start \u00e9 end\nnext', false],
+      ['again', true],
+      ['a\ufffd', false],
+      ['given as a string', false],
+      ['tail', true],
+    ]);
+  });
+
   it('cuts a line longer than MAX_LINE into pieces, so memory stays flat', () => {
     const out: string[] = [];
     const s = new LineSplitter((ls) => out.push(...ls));

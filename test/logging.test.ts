@@ -23,6 +23,18 @@ it('truncates the file at open, creates the folder, and keeps writes in order', 
   expect(lines.length).toBe(10_001);
 });
 
+it('writes UTF-8 whatever was said ASCII beside it: one non-ASCII write makes its whole batch UTF-8', async () => {
+  const path = join(tmp, 'ascii.log');
+  const log = await LogFile.open(path);
+  log.write('ascii only\n', true);
+  log.write('caf\u00e9 \u2603\n');
+  log.write('ascii again\n', true);
+  await log.drained();
+  log.write('a batch of its own\n', true);
+  await log.close();
+  expect(readFileSync(path)).toEqual(Buffer.from('ascii only\ncaf\u00e9 \u2603\nascii again\na batch of its own\n', 'utf8'));
+});
+
 it('reports pressure when more than its high-water mark is queued, and releases it once written', async () => {
   const log = await LogFile.open(join(tmp, 'p.log'));
   expect(log.pressure()).toBeUndefined();

@@ -350,6 +350,18 @@ describe('bad input starts nothing', () => {
 });
 
 describe('odd output', () => {
+  it('UTF-8 beside ASCII reaches the console and the log as UTF-8', async () => {
+    project = makeProject({ envs: ['alpha'] });
+    const r = await runCli(['run'], {
+      cwd: project.root,
+      env: project.env({ FAKE_RULES: 'python3|alpha|pytest|print=plain ascii\\ncaf\\0303\\0251 \\0342\\0230\\0203\\nascii again' }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[alpha] plain ascii\n[alpha] caf\u00e9 \u2603\n[alpha] ascii again\n');
+    const log = readFileSync(join(project.logDir, '.parallel-alpha.log'), 'utf8');
+    expect(log).toContain('plain ascii\ncaf\u00e9 \u2603\nascii again\n');
+  });
+
   it('a 10 MB line without a newline and invalid UTF-8 pass through into the log, cut into 64 KiB pieces', async () => {
     project = makeProject({ envs: ['alpha'] });
     const r = await runCli(['run', '--no-verbose'], {

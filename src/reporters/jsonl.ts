@@ -23,11 +23,12 @@ export class JsonlReporter implements Reporter {
     }
     // What JSON.stringify({ time, type, env, phase, line }) gives for each line, its
     // common head serialized once per chunk.
-    const { lines, ...rest } = event;
-    const head = JSON.stringify({ time, ...rest }).slice(0, -1) + ',"line":';
+    const { type, env, phase, lines, ascii } = event;
+    const head = JSON.stringify({ time, type, env, phase }).slice(0, -1) + ',"line":';
     let text = '';
     for (const line of lines) text += head + JSON.stringify(line) + '}\n';
-    this.out.write(text);
+    // JSON.stringify leaves non-ASCII characters as they are and adds only ASCII.
+    this.out.write(text, ascii === true);
   }
 
   pressure(): Promise<void> | undefined {

@@ -33,10 +33,10 @@ export class PlainReporter implements Reporter {
   }
 
   /** A chunk's lines in one write: joining them is far cheaper than a write per line. */
-  private lines(scope: string, lines: readonly string[]): void {
+  private lines(scope: string, lines: readonly string[], ascii: boolean): void {
     if (!lines.length) return;
     const prefix = this.prefix.get(scope);
-    this.out.write(prefix + lines.join('\n' + prefix) + '\n');
+    this.out.write(prefix + lines.join('\n' + prefix) + '\n', ascii && this.prefix.ascii(scope));
   }
 
   onEvent(e: RunEvent): void {
@@ -57,7 +57,7 @@ export class PlainReporter implements Reporter {
         if (verbose) this.line(e.env, `$ ${e.command}`);
         return;
       case 'output':
-        if (verbose) this.lines(e.env, e.lines);
+        if (verbose) this.lines(e.env, e.lines, e.ascii === true);
         return;
       case 'phase_progress':
         if (!verbose) this.line(e.env, `${e.phase} progress ${e.current}/${e.total}`);

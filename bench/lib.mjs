@@ -2,7 +2,7 @@
 // fast fake tools (bench/fake-tool.sh) and to an idle fake Docker engine API, running the
 // built CLI and shell snippets with timing, the fakes' call records, and small statistics.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { serveIdleEngine } from '../scripts/idle-engine.mjs';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,34 +47,13 @@ export class Workspace {
 }
 
 /**
- * An engine with nothing in it, on a unix socket in the workspace: what esb-e2e asks an
- * engine (ping, listings by label, a container's env) answered at once, as an idle local
- * dockerd would, so runs do not depend on whether this machine has one. `requests` counts.
+ * An engine with nothing in it, on a unix socket in the workspace (scripts/idle-engine.mjs),
+ * so runs do not depend on whether this machine has a dockerd. `requests` counts.
  */
 export async function startEngine(ws) {
   const socket = ws.path('docker.sock');
-  let requests = 0;
-  const server = createServer((req, res) => {
-    requests++;
-    const path = (req.url ?? '/').split('?')[0];
-    const json = (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    if (path === '/_ping') return res.end('OK');
-    if (path === '/containers/json' || path === '/networks') return json(200, []);
-    if (path === '/volumes') return json(200, { Volumes: null, Warnings: null });
-    json(404, { message: 'No such container' });
-  });
-  await new Promise((resolve) => server.listen(socket, resolve));
-  return {
-    host: `unix://${socket}`,
-    requests: () => requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
-  };
+  const engine = await serveIdleEngine(socket);
+  return { host: `unix://${socket}`, ...engine };
 }
 
 /**

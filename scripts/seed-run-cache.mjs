@@ -4,10 +4,10 @@
 // functions (phases, exec, reporters, engine questions) are compiled once here instead of
 // on every run's first env. Nothing outside a temporary folder is touched.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
+import { serveIdleEngine } from './idle-engine.mjs';
 
 const FAKES = {
   compose: 'exit 0',
@@ -43,17 +43,8 @@ export async function seedRunCache(cli) {
     ];
     writeFileSync(join(root, 'e2e-matrix.yaml'), matrix.join('\n') + '\n');
 
-    // An engine with nothing in it: what a run asks an idle local dockerd.
     const socket = join(root, 'docker.sock');
-    const engine = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      const json = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (path === '/_ping') return res.end('OK');
-      if (path === '/containers/json' || path === '/networks') return json(200, []);
-      if (path === '/volumes') return json(200, { Volumes: null, Warnings: null });
-      json(404, { message: 'no such object' });
-    });
-    await new Promise((resolve) => engine.listen(socket, resolve));
+    const engine = await serveIdleEngine(socket);
     try {
       const code = await new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [resolvePath(cli), 'run'], {
@@ -66,7 +57,7 @@ export async function seedRunCache(cli) {
       });
       if (code !== 0) throw new Error(`the seeding run of ${cli} exited with ${code}`);
     } finally {
-      engine.close();
+      await engine.close();
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -45,7 +45,7 @@ let TARGET_DESCRIPTION = '';
 const ENVS8 = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8'];
 const REPS = 3;
 /** Parallel efficiency sits near its target: more runs for a steadier median. */
-const PARALLEL_REPS = 5;
+const PARALLEL_REPS = 7;
 const rows = [];
 /** One table row. `ok`: true/false against a target, null when informative only. */
 const row = (item, metric, value, target = '', ok = null) => {

@@ -73,7 +73,6 @@ const PALETTE = [36, 35, 33, 34, 32, 96, 95, 93, 94, 92];
 /** Makes `[name] ` prefixes, coloured per name when asked. */
 export class Prefixer {
   private readonly cache = new Map<string, string>();
-  private readonly notAscii = new Set<string>();
 
   constructor(
     private readonly color: boolean,
@@ -88,14 +87,12 @@ export class Prefixer {
       const code = name === 'suite' || name === 'infra' ? 1 : PALETTE[this.cache.size % PALETTE.length]!;
       prefix = this.color ? `\x1b[${code}m[${name}]\x1b[0m ` : `[${name}] `;
       this.cache.set(name, prefix);
-      if (/[^\x00-\x7f]/.test(prefix)) this.notAscii.add(name);
     }
     return prefix;
   }
 
   /** The name's prefix is all ASCII (env names are, by the matrix's rules). */
   ascii(name: string): boolean {
-    this.get(name);
-    return !this.notAscii.has(name);
+    return !/[^\x00-\x7f]/.test(this.get(name));
   }
 }

@@ -15,29 +15,29 @@ export function isPortFree(port: number): Promise<boolean> {
 
 type Free = (port: number) => Promise<boolean>;
 
-/** The env's automatic ports, its block moved up `shift` rounds; null past 65535. */
-function autoPorts(env: EnvPlan, shift: number): number[] | null {
+/** The env's automatic ports that are busy, its block moved up `shift` rounds; null past 65535. */
+async function busyAt(env: EnvPlan, shift: number, free: Free): Promise<number[] | null> {
   const ports = env.autoPorts.map((v) => portValue(env.input.block, v, shift));
-  return ports.some((p) => p > 65535) ? null : ports;
+  if (ports.some((p) => p > 65535)) return null;
+  const ok = await Promise.all(ports.map(free));
+  return ports.filter((_, i) => !ok[i]);
 }
 
 const NO_BLOCK = 'no free port block below 65535 for its automatic ports';
 
 /** Which of the env's planned automatic ports are busy now. */
 export async function busyPorts(env: EnvPlan, free: Free): Promise<number[]> {
-  const ports = autoPorts(env, 0);
-  if (!ports) throw new Error(NO_BLOCK);
-  const ok = await Promise.all(ports.map(free));
-  return ports.filter((_, i) => !ok[i]);
+  const busy = await busyAt(env, 0, free);
+  if (!busy) throw new Error(NO_BLOCK);
+  return busy;
 }
 
 /** Rounds of blocks to move the env's automatic ports up until they are all free. */
 export async function freeShift(env: EnvPlan, free: Free): Promise<number> {
   for (let shift = 0; shift < 100; shift++) {
-    const ports = autoPorts(env, shift);
-    if (!ports) break;
-    const ok = await Promise.all(ports.map(free));
-    if (ok.every(Boolean)) return shift;
+    const busy = await busyAt(env, shift, free);
+    if (!busy) break;
+    if (busy.length === 0) return shift;
   }
   throw new Error(NO_BLOCK);
 }

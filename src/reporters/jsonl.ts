@@ -1,12 +1,12 @@
 // `--reporter jsonl`: one JSON object per event per line, for tools that read the stream;
 // an `output` event is one object per line the child printed (`"line": ...`).
-import type { Reporter, RunEvent } from '../events';
+import type { PhaseId, Reporter, RunEvent } from '../events';
 import type { Output } from '../output';
 
 /** One line of the stream: an event with its time, an `output` event per line. */
 export type JsonlEvent = { time: string } & (
   | Exclude<RunEvent, { type: 'output' }>
-  | { type: 'output'; env: string; phase: Extract<RunEvent, { type: 'output' }>['phase']; line: string }
+  | { type: 'output'; env: string; phase: PhaseId; line: string }
 );
 
 export class JsonlReporter implements Reporter {

@@ -1,7 +1,7 @@
 // ESB's conventions, as data and small pure functions: which variables the runner
 // manages for every phase, how ports, subnets, tags and state dirs are derived, which
 // published ports map to which variables, and what pytest alone gets. The rules follow
-// what ESB's old runner handed each phase (shared/fixtures/esb-legacy/ENV-CONTRACT.md).
+// what ESB's old runner handed each phase (test/fixtures/esb-legacy/ENV-CONTRACT.md).
 import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from './errors';

@@ -12,7 +12,7 @@ import { diskReader } from '../src/reader';
 
 const REPO = resolve(__dirname, '..');
 const CLI = join(REPO, 'bin', 'esb-e2e.js');
-const LEGACY_ROOT = resolve(REPO, '..', 'shared', 'fixtures', 'esb-legacy');
+const LEGACY_ROOT = resolve(REPO, 'test', 'fixtures', 'esb-legacy');
 const PKG_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Result {

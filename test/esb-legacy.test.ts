@@ -1,4 +1,4 @@
-// The real ESB layout (shared/fixtures/esb-legacy), run unchanged from its own folder
+// The real ESB layout (test/fixtures/esb-legacy), run unchanged from its own folder
 // with fake docker / esb / python3: phase by phase, the command lines and variables that
 // its ENV-CONTRACT.md lists.
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKES, REPO, readCalls, runCli, type Call, type CliResult } from './helpers/fake-project';
 import { httpServer, httpsServer, type TestServer } from './helpers/servers';
 
-const LEGACY = resolve(REPO, '..', 'shared', 'fixtures', 'esb-legacy');
+const LEGACY = resolve(REPO, 'test', 'fixtures', 'esb-legacy');
 const ENVS = [
   { name: 'e2e-docker', mode: 'docker', gatewayService: 'gateway' },
   { name: 'e2e-containerd', mode: 'containerd', gatewayService: 'runtime-node' },

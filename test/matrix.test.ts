@@ -7,7 +7,7 @@ import { envPaths, loadMatrix, parseMatrix, yamlPath } from '../src/matrix';
 import { diskReader } from '../src/reader';
 import { memoryReader } from './helpers/memory-reader';
 
-const LEGACY_ROOT = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'esb-legacy');
+const LEGACY_ROOT = resolve(__dirname, 'fixtures', 'esb-legacy');
 const LEGACY_MATRIX = resolve(LEGACY_ROOT, 'e2e', 'environments', 'test_matrix.yaml');
 
 /** The ConfigError message a call throws (fails the test when nothing is thrown). */

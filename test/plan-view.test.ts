@@ -6,7 +6,7 @@ import { githubMatrix, planJson, planTable, table } from '../src/plan-view';
 import { diskReader } from '../src/reader';
 import { memoryReader, newShapeTree } from './helpers/memory-reader';
 
-const LEGACY_ROOT = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'esb-legacy');
+const LEGACY_ROOT = resolve(__dirname, 'fixtures', 'esb-legacy');
 const NOW = new Date('2024-05-06T07:08:09Z');
 
 function random(): (bytes: number) => string {

@@ -27,7 +27,7 @@ vi.mock('node:child_process', async (importOriginal) => {
   };
 });
 
-const LEGACY_ROOT = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'esb-legacy');
+const LEGACY_ROOT = resolve(__dirname, 'fixtures', 'esb-legacy');
 const NOW = new Date('2024-05-06T07:08:09.123Z');
 const HOME = '/home/tester';
 const LEGACY_BASE = { HOME, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } as const;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// esb-e2e executable. Everything is in one bundle (dist/esb-e2e.cjs, built from src/ by
-// `npm run build`); it is compiled with V8's code cache (dist/esb-e2e.cache, or
-// dist/esb-e2e.run.cache for `run`) so start-up skips most parsing and compiling. A missing
-// or stale cache is rebuilt on exit when the folder is writable.
+// esb-e2e executable. The code is in two bundles built from src/ by `npm run build`:
+// dist/esb-e2e.cjs (the CLI and planning) and dist/esb-e2e-run.cjs (the runner, loaded
+// only when `run` asks for it). Each is compiled with its V8 code cache (dist/<name>.cache)
+// so start-up skips most parsing and compiling; a missing or stale cache is rebuilt on
+// exit when the folder is writable.
 'use strict';
-// `--version` alone needs nothing from the bundle: answered before loading it.
+// `--version` alone needs nothing from the bundles: answered before loading them.
 if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
   process.stdout.write(require('../package.json').version + '\n');
   return;
@@ -14,30 +15,39 @@ const { join } = require('node:path');
 const { Script } = require('node:vm');
 
 const dist = join(__dirname, '..', 'dist');
-const bundle = join(dist, 'esb-e2e.cjs');
-// `run` has a cache of its own (seeded by a run): the runner's functions are compiled
-// already, and `plan` does not deserialize them.
-const cacheFile = join(dist, process.argv[2] === 'run' ? 'esb-e2e.run.cache' : 'esb-e2e.cache');
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
-}
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
-  filename: bundle,
-  cachedData,
-});
-if (cachedData === undefined || script.cachedDataRejected || process.env.ESB_E2E_SEED_CACHE) {
-  process.once('exit', () => {
-    try {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, cacheFile);
-    } catch {
-      // A read-only install just starts a little slower.
-    }
+// The build's seeding runs name the caches to write whatever their state.
+const seeding = (process.env.ESB_E2E_SEED_CACHE || '').split(',');
+
+/** Runs dist/<name>.cjs through its code cache and returns its exports. */
+function load(name, requireFn) {
+  const file = join(dist, `${name}.cjs`);
+  const cacheFile = join(dist, `${name}.cache`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, {
+    filename: file,
+    cachedData,
   });
+  if (cachedData === undefined || script.cachedDataRejected || seeding.includes(name)) {
+    process.once('exit', () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // A read-only install just starts a little slower.
+      }
+    });
+  }
+  const bundleModule = { exports: {} };
+  script.runInThisContext()(bundleModule.exports, requireFn, bundleModule, file, dist);
+  return bundleModule.exports;
 }
-const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dist);
+
+// The CLI's bundle asks for the runner's by this name.
+const requireForCli = Object.assign((id) => (id === './esb-e2e-run.cjs' ? load('esb-e2e-run', require) : require(id)), require);
+load('esb-e2e', requireForCli);

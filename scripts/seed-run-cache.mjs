@@ -1,4 +1,4 @@
-// Seeds the code cache `esb-e2e run` starts with (dist/esb-e2e.run.cache): one real run of
+// Seeds the code cache of the runner's bundle (dist/esb-e2e-run.cache): one real run of
 // the built CLI on a throwaway two-env project whose compose, esb and pytest are instant
 // shell stand-ins and whose Docker engine is a stub on a unix socket, so the runner's
 // functions (phases, exec, reporters, engine questions) are compiled once here instead of
@@ -49,7 +49,7 @@ export async function seedRunCache(cli) {
       const code = await new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [resolvePath(cli), 'run'], {
           cwd: root,
-          env: { PATH: `${bin}:/usr/bin:/bin`, HOME: join(root, 'home'), LANG: 'C.UTF-8', DOCKER_HOST: `unix://${socket}`, ESB_E2E_SEED_CACHE: '1' },
+          env: { PATH: `${bin}:/usr/bin:/bin`, HOME: join(root, 'home'), LANG: 'C.UTF-8', DOCKER_HOST: `unix://${socket}`, ESB_E2E_SEED_CACHE: 'esb-e2e-run' },
           stdio: 'ignore',
         });
         child.on('error', reject);

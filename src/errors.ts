@@ -1,17 +1,32 @@
 // Errors that stop esb-e2e before anything starts. The CLI prints their message
 // (one clear line or a short list) and exits 2, never with a stack trace.
 
+// The runner is a bundle of its own (loaded only by `run`), with its own copy of these
+// classes: `instanceof` goes by a mark every copy shares, not by the class object.
+const CONFIG = Symbol.for('esb-e2e.ConfigError');
+const USAGE = Symbol.for('esb-e2e.UsageError');
+
+const marked = (value: unknown, mark: symbol) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[mark] === true;
+
 /** Bad configuration: matrix file, env files, or values that cannot be resolved. */
 export class ConfigError extends Error {
   readonly exitCode = 2;
+  readonly [CONFIG] = true;
+
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return marked(value, this === UsageError ? USAGE : CONFIG);
   }
 }
 
 /** Bad command line: unknown or conflicting flags, malformed values. */
 export class UsageError extends ConfigError {
+  readonly [USAGE] = true;
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -1,7 +1,7 @@
 // The typed event stream of a run. The runner emits; reporters (console formats, report
 // files) only consume. A reporter whose output is backed up exposes `pressure()`, which
 // the runner awaits before reading more of a child's output: backpressure end to end.
-import type { PhaseName } from './matrix';
+import type { PhaseName } from './plan/phases';
 
 export type PhaseId = PhaseName | 'cleanup';
 export type Status = 'passed' | 'failed' | 'cancelled';
@@ -73,6 +73,8 @@ export interface Reporter {
   pressure?(): Promise<void> | undefined;
   /** Finish writing; resolves once everything is out. */
   close?(): Promise<void>;
+  /** The process ends at once (a second Ctrl-C): write what must not be left undone, synchronously. */
+  interrupt?(): void;
 }
 
 export class EventBus {
@@ -97,5 +99,9 @@ export class EventBus {
 
   async close(): Promise<void> {
     for (const r of this.reporters) await r.close?.();
+  }
+
+  interrupt(): void {
+    for (const r of this.reporters) r.interrupt?.();
   }
 }

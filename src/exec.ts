@@ -1,15 +1,16 @@
-// The one place that spawns processes. Each child gets exactly the env it is given
-// (nothing inherited), stdin ignored, its own process group; stdout and stderr are split
-// into lines as they arrive (a last partial line is flushed) with backpressure. A
-// timeout or an abort kills the whole group: TERM, then KILL after a grace period.
-// node:child_process directly, not execa: execa doubled the main thread's time per
-// spawn, which all envs share (measured in bench/RESULTS.md).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { isAscii } from 'node:buffer';
+// The one place that spawns processes, through execa used lean: no buffering, no encoding,
+// the child's pipes read here directly. Each child gets exactly the env it is given
+// (nothing inherited), stdin ignored, its own process group; its lines are handed over as
+// they arrive, with backpressure. A timeout or an abort kills the whole group: TERM, then
+// KILL after a grace period. Groups still running when esb-e2e itself exits, however it
+// exits, are killed on the way out (execa's own `cleanup` does not apply to children in
+// their own group, so its mechanism, signal-exit, is used here directly).
+import { execa } from 'execa';
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
+import { onExit } from 'signal-exit';
+import { seconds } from './format';
+import { readOutput } from './io/child-output';
 
 export interface Command {
   readonly argv: readonly string[];
@@ -49,16 +50,12 @@ export interface ExecResult {
   readonly notFound: boolean;
 }
 
-/** Lines longer than this are cut into pieces, so memory stays flat whatever a child prints. */
-export const MAX_LINE = 64 * 1024;
-const CAPTURE_LIMIT = 16 * 1024 * 1024;
 const DEFAULT_GRACE_MS = 5000;
-/** After the child exits and its group is gone, how long its pipes may stay open. */
-const PIPE_LINGER_MS = 2000;
 
 const live = new Set<number>();
+let exitHook: (() => void) | undefined;
 
-/** Kill every process group still running (the second Ctrl-C). */
+/** Kill every process group still running (the second Ctrl-C, and esb-e2e's own exit). */
 export function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const pid of live) killGroup(pid, signal);
 }
@@ -75,191 +72,100 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/**
- * Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or
- * LF. The complete lines of each chunk are handed over together, with their text joined
- * by LF (the chunk as read, most of the time), so what follows (masking, the log, the
- * console) can work on a chunk at a time; and whether that text is all ASCII, read off
- * the bytes (one fast check per chunk; a string cannot tell), so writers can skip UTF-8
- * encoding.
- */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
-  /** The partial line holds only ASCII. */
-  private partialAscii = true;
-
-  constructor(private readonly emit: (lines: string[], text: string, ascii: boolean) => void) {}
-
-  push(chunk: Buffer | string): void {
-    // A string's characters are not looked at: it counts as not ASCII.
-    const chunkAscii = typeof chunk !== 'string' && isAscii(chunk);
-    const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    const ascii = this.partialAscii && chunkAscii;
-    const last = text.lastIndexOf('\n');
-    if (last === -1) {
-      this.partial = text;
-    } else {
-      this.partial = text.slice(last + 1);
-      this.emitBlock(text.slice(0, last), ascii);
-    }
-    this.partialAscii = this.partial.length === 0 || (last === -1 ? ascii : chunkAscii);
-    if (this.partial.length > MAX_LINE) {
-      // What has no end yet goes out in pieces too; the last piece waits for the rest.
-      const pieces = cut(this.partial);
-      this.partial = pieces.pop()!;
-      this.emit(pieces, pieces.join('\n'), this.partialAscii);
-    }
-  }
-
-  end(): void {
-    const rest = this.partial + this.decoder.end();
-    const ascii = this.partialAscii && rest.length === this.partial.length;
-    this.partial = '';
-    this.partialAscii = true;
-    if (rest.length) this.emitBlock(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ascii);
-  }
-
-  /** `block`: whole lines joined by LF, without the last one's LF. */
-  private emitBlock(block: string, ascii: boolean): void {
-    let lines = block.split('\n');
-    let text = block;
-    if (block.includes('\r')) {
-      lines = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-      text = lines.join('\n');
-    }
-    if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) {
-      lines = lines.flatMap(cut);
-      text = lines.join('\n');
-    }
-    this.emit(lines, text, ascii);
-  }
-}
-
-/** A line in pieces of at most MAX_LINE characters (itself when short enough). */
-function cut(line: string): string[] {
-  if (line.length <= MAX_LINE) return [line];
-  const pieces: string[] = [];
-  for (let i = 0; i < line.length; i += MAX_LINE) pieces.push(line.slice(i, i + MAX_LINE));
-  return pieces;
+function track(pid: number): void {
+  exitHook ??= onExit(() => killAll('SIGKILL'));
+  live.add(pid);
 }
 
 export async function exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
   const [file, ...args] = command.argv;
   if (!file) throw new Error('exec: empty command');
-  const program = file;
-  const { signal } = options;
-  if (signal?.aborted) return result({ cancelled: true, reason: 'cancelled' });
-
+  if (options.signal?.aborted) return result({ cancelled: true, reason: 'cancelled' });
   // A path is checked first: a file that cannot be executed would only show as exit 127.
-  if (file.includes('/')) {
-    try {
-      accessSync(resolve(command.cwd, file), constants.X_OK);
-    } catch (error) {
-      return notFoundResult(command, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'not executable');
-    }
-  }
-  let child: ChildProcess;
-  try {
-    child = spawn(file, args, {
-      env: { ...command.env },
-      cwd: command.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-  } catch (error) {
-    return result({ reason: `${program}: ${(error as Error).message}` });
-  }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: NodeJS.ErrnoException }>((resolve) => {
-    child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error }));
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+  const unusable = file.includes('/') ? checkPath(resolve(command.cwd, file)) : undefined;
+  if (unusable) return notFoundResult(command, unusable);
+
+  const child = execa(file, args, {
+    env: { ...command.env },
+    extendEnv: false,
+    cwd: command.cwd,
+    stdin: 'ignore',
+    buffer: false,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    detached: true,
+    cleanup: false,
+    reject: false,
   });
   const pid = child.pid;
-  if (pid !== undefined) live.add(pid);
-
-  let stdout = '';
-  let captured = 0;
-  let timedOut = false;
-  let cancelled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-
-  const terminate = () => {
-    if (pid === undefined || killTimer) return;
-    killGroup(pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.graceMs ?? DEFAULT_GRACE_MS);
-  };
-  const onAbort = () => {
-    cancelled = true;
-    terminate();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const timeout =
-    options.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          terminate();
-        }, options.timeoutMs)
-      : undefined;
-
-  const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
-  const ended = streams.map((stream) => {
-    const splitter = new LineSplitter((lines, text, ascii) => options.onLines?.(lines, text, ascii));
-    const isStdout = stream === child.stdout;
-    stream.on('data', (chunk: Buffer) => {
-      if (options.capture && isStdout && captured < CAPTURE_LIMIT) {
-        stdout += chunk.toString('utf8');
-        captured += chunk.length;
-      }
-      splitter.push(chunk);
-      const wait = options.pressure?.();
-      if (wait) {
-        stream.pause();
-        void wait.then(() => stream.resume());
-      }
-    });
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        splitter.end();
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('close', done);
-      stream.once('error', done);
-    }).then(() => undefined);
-  });
-
-  const outcome = await exited;
   if (pid !== undefined) {
-    // Whatever the child left in its group (a backgrounded grandchild) goes with it.
-    killGroup(pid, 'SIGKILL');
-    live.delete(pid);
+    track(pid);
+    child.once('exit', () => {
+      // Whatever the child left in its group (a backgrounded grandchild) goes with it.
+      killGroup(pid, 'SIGKILL');
+      live.delete(pid);
+    });
   }
-  // Read the pipes to their end; a process that escaped the group may hold them open.
-  let linger: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(ended),
-    new Promise<void>((resolve) => {
-      linger = setTimeout(() => {
-        for (const s of streams) s.destroy();
-        resolve();
-      }, PIPE_LINGER_MS);
-    }),
-  ]);
-  clearTimeout(linger);
-  clearTimeout(timeout);
-  clearTimeout(killTimer);
-  signal?.removeEventListener('abort', onAbort);
-
-  const errCode = outcome.error?.code;
-  if (errCode === 'ENOENT' || errCode === 'EACCES') return notFoundResult(command, errCode === 'ENOENT' ? 'not found' : 'not executable');
-  const exitCode = outcome.code;
-  const sig = outcome.signal ?? null;
-  if (timedOut) return result({ timedOut: true, exitCode, signal: sig, stdout, reason: `timed out after ${fmtSeconds(options.timeoutMs!)}` });
-  if (cancelled) return result({ cancelled: true, exitCode, signal: sig, stdout, reason: 'cancelled' });
+  const stop = new Terminator(pid, options);
+  const [done, stdout] = await Promise.all([child, readOutput(child, options)]);
+  stop.dispose();
+  const code = (done as { code?: string }).code;
+  if (pid === undefined && (code === 'ENOENT' || code === 'EACCES')) return notFoundResult(command, code === 'ENOENT' ? 'not found' : 'not executable');
+  const exitCode = done.exitCode ?? null;
+  const sig = done.signal ?? null;
+  if (stop.timedOut) return result({ timedOut: true, exitCode, signal: sig, stdout, reason: `timed out after ${seconds(options.timeoutMs!)}` });
+  if (stop.cancelled) return result({ cancelled: true, exitCode, signal: sig, stdout, reason: 'cancelled' });
   if (exitCode === 0) return result({ ok: true, exitCode: 0, stdout });
-  if (outcome.error) return result({ stdout, reason: `${program}: ${outcome.error.message}` });
+  if (exitCode === null && !sig) return result({ stdout, reason: `${file}: ${done.shortMessage?.split('\n').pop() ?? 'could not be started'}` });
   const why = sig ? `was killed by ${sig}` : `exited with code ${exitCode}`;
-  return result({ exitCode, signal: sig, stdout, reason: `${baseName(program)} ${why}` });
+  return result({ exitCode, signal: sig, stdout, reason: `${baseName(file)} ${why}` });
+}
+
+/** The child's group killed at the timeout or on abort: TERM, then KILL after the grace period. */
+class Terminator {
+  timedOut = false;
+  cancelled = false;
+  private readonly timeout: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private readonly onAbort = () => {
+    this.cancelled = true;
+    this.terminate();
+  };
+
+  constructor(
+    private readonly pid: number | undefined,
+    private readonly options: ExecOptions,
+  ) {
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.timeoutMs !== undefined) {
+      this.timeout = setTimeout(() => {
+        this.timedOut = true;
+        this.terminate();
+      }, options.timeoutMs);
+    }
+  }
+
+  private terminate(): void {
+    if (this.pid === undefined || this.killTimer) return;
+    killGroup(this.pid, 'SIGTERM');
+    const pid = this.pid;
+    this.killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.graceMs ?? DEFAULT_GRACE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timeout);
+    clearTimeout(this.killTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+  }
+}
+
+function checkPath(path: string): 'not found' | 'not executable' | undefined {
+  try {
+    accessSync(path, constants.X_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'not executable';
+  }
 }
 
 function notFoundResult(command: Command, what: 'not found' | 'not executable'): ExecResult {
@@ -283,9 +189,4 @@ function result(partial: Partial<ExecResult>): ExecResult {
 
 function baseName(program: string): string {
   return program.slice(program.lastIndexOf('/') + 1);
-}
-
-export function fmtSeconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
 }

@@ -2,9 +2,9 @@
 // effects (disk, randomness, clock, runner) into the CLI, and sets the exit code only
 // after stdout has drained, so piped output is never cut short.
 import { randomBytes } from 'node:crypto';
-import { main, type Io } from './cli';
-import { gitSha } from './git';
-import { diskReader } from './reader';
+import { main, type Io } from './cli/index';
+import { gitSha } from './io/git';
+import { diskReader } from './io/reader';
 
 const env = { ...process.env };
 
@@ -23,7 +23,7 @@ const io: Io = {
     gitSha: gitSha(root, base, diskReader),
   }),
   // Loaded on first use: `plan` and `--version` never evaluate the runner.
-  run: (...args) => import('./run').then((m) => m.runCommand(...args)),
+  run: (...args) => import('./run/command').then((m) => m.runCommand(...args)),
 };
 
 main(io).then(

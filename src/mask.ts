@@ -37,6 +37,16 @@ export class Masker {
     if (out.includes('@')) out = out.replace(URL_CREDENTIALS, `$1${MASK}@`);
     return out;
   }
+
+  /**
+   * A chunk's lines (`raw`: them joined by LF) masked in one pass: their log text (each
+   * line LF-terminated) and the lines. Masking keeps ASCII text ASCII: it puts in *** only.
+   */
+  maskChunk(lines: readonly string[], raw: string): { text: string; lines: readonly string[] } {
+    const masked = this.mask(raw);
+    // When nothing was masked, the lines are the ones that came in.
+    return { text: masked + '\n', lines: masked === raw ? lines : masked.split('\n') };
+  }
 }
 
 export function maskVars(vars: Readonly<Record<string, string>>): Record<string, string> {

@@ -1,6 +1,7 @@
-// What `npm run build` (scripts/build.mjs) leaves in dist/: the bundle bin/esb-e2e.js
-// loads and the V8 code caches it starts with. The bundle's size is start-up time (read,
-// and its cache deserialized, on every start), so it keeps only the code esb-e2e uses.
+// What `npm run build` (scripts/build.mjs) leaves in dist/: the two bundles bin/esb-e2e.js
+// loads (the CLI's, and the runner's, which only `run` reads) and the V8 code caches they
+// start with. A bundle's size is start-up time (read, and its cache deserialized, on every
+// start), so each keeps only the code it uses.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, makeProject } from './helpers/fake-project';
 
 const bundle = readFileSync(join(REPO, 'dist', 'esb-e2e.cjs'), 'latin1');
+const runner = readFileSync(join(REPO, 'dist', 'esb-e2e-run.cjs'), 'latin1');
 
 it("keeps none of zod's locales but English", () => {
   // German's "expected" and French's "received": zod's `z` object would pull in all 40-odd.
@@ -18,8 +20,16 @@ it("keeps none of zod's locales but English", () => {
   expect(bundle.includes('Invalid input: expected'), "zod's English messages are in the bundle").toBe(true);
 });
 
-it('stays under 500 KB', () => {
+it('stays under 500 KB, each bundle', () => {
   expect(bundle.length).toBeLessThan(500 * 1024);
+  expect(runner.length).toBeLessThan(500 * 1024);
+});
+
+it("keeps the runner out of the CLI's bundle, and zod (the matrix's schemas) out of the runner's", () => {
+  expect(bundle.includes('esb-e2e-run.cjs'), 'the CLI does not load the runner by name').toBe(true);
+  expect(bundle.includes('compose state and container logs'), "the runner's code is in the CLI's bundle").toBe(false);
+  expect(runner.includes('compose state and container logs'), "the runner's code is not in its bundle").toBe(true);
+  expect(runner.includes('Invalid input: expected'), "zod is in the runner's bundle").toBe(false);
 });
 
 describe('code caches', () => {
@@ -34,23 +44,33 @@ describe('code caches', () => {
   });
   const exe = (...args: string[]) => spawnSync(process.execPath, [join(copy, 'bin', 'esb-e2e.js'), ...args], { cwd: project.root, env: project.env(), encoding: 'utf8' });
 
-  it('ships one seeded by a run for `run`, holding more compiled code than the one for the other commands', () => {
-    expect(readFileSync(cache('esb-e2e.run.cache')).length).toBeGreaterThan(readFileSync(cache('esb-e2e.cache')).length);
+  it("ships one for each bundle, the runner's seeded by a run (its code compiled, not only its top level)", () => {
+    // A cache made without running the runner would hold little more than the bundle's top level.
+    expect(readFileSync(cache('esb-e2e-run.cache')).length).toBeGreaterThan(runner.length);
+    expect(readFileSync(cache('esb-e2e.cache')).length).toBeGreaterThan(bundle.length);
   });
 
-  it('starts each command with its own cache as built, and rebuilds a missing one on exit', () => {
-    const built = { plan: readFileSync(cache('esb-e2e.cache')), run: readFileSync(cache('esb-e2e.run.cache')) };
+  it('starts each bundle with its cache as built, and rebuilds a missing one on exit', () => {
+    const built = { cli: readFileSync(cache('esb-e2e.cache')), run: readFileSync(cache('esb-e2e-run.cache')) };
     expect(exe('plan').status).toBe(0);
     expect(exe('run', '--no-verbose').status).toBe(0);
     // A cache V8 rejected would have been written again on exit.
-    expect(readFileSync(cache('esb-e2e.cache')).equals(built.plan), 'plan rewrote its cache').toBe(true);
-    expect(readFileSync(cache('esb-e2e.run.cache')).equals(built.run), 'run rewrote its cache').toBe(true);
+    expect(readFileSync(cache('esb-e2e.cache')).equals(built.cli), 'a command rewrote the CLI cache').toBe(true);
+    expect(readFileSync(cache('esb-e2e-run.cache')).equals(built.run), 'run rewrote its cache').toBe(true);
 
-    rmSync(cache('esb-e2e.run.cache'));
+    rmSync(cache('esb-e2e-run.cache'));
     expect(exe('plan').status).toBe(0);
-    expect(existsSync(cache('esb-e2e.run.cache')), 'plan wrote the run cache').toBe(false);
+    expect(existsSync(cache('esb-e2e-run.cache')), 'plan wrote the run cache').toBe(false);
     expect(exe('run', '--no-verbose').status).toBe(0);
-    expect(existsSync(cache('esb-e2e.run.cache')), 'run did not rebuild its cache').toBe(true);
-    expect(readFileSync(cache('esb-e2e.cache')).equals(built.plan)).toBe(true);
+    expect(existsSync(cache('esb-e2e-run.cache')), 'run did not rebuild its cache').toBe(true);
+    expect(readFileSync(cache('esb-e2e.cache')).equals(built.cli)).toBe(true);
+  });
+
+  it('plans without the runner: `plan` neither reads nor needs its bundle', () => {
+    rmSync(join(copy, 'dist', 'esb-e2e-run.cjs'));
+    expect(exe('plan').status).toBe(0);
+    const run = exe('run');
+    expect(run.status).toBe(70);
+    expect(run.stderr).toContain('esb-e2e-run.cjs');
   });
 });

@@ -1,10 +1,11 @@
 // exec: explicit env, cwd, stdin ignored, merged line streaming, process groups,
 // timeouts and aborts that kill the whole group, and "not found" messages.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LineSplitter, MAX_LINE, exec, liveGroups } from '../src/exec';
+import { exec, liveGroups } from '../src/exec';
 import { isAlive, until } from './helpers/fake-project';
 
 const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-exec-'));
@@ -15,96 +16,6 @@ function collect() {
   const lines: string[] = [];
   return { lines, onLines: (ls: readonly string[]) => lines.push(...ls) };
 }
-
-describe('LineSplitter', () => {
-  it('splits LF and CRLF, keeps a partial line until the end, then flushes it', () => {
-    const out: string[] = [];
-    const s = new LineSplitter((ls) => out.push(...ls));
-    s.push(Buffer.from('one\r\ntw'));
-    s.push(Buffer.from('o\nthree'));
-    expect(out).toEqual(['one', 'two']);
-    s.end();
-    expect(out).toEqual(['one', 'two', 'three']);
-  });
-
-  it('decodes UTF-8 across chunk boundaries and turns invalid bytes into U+FFFD', () => {
-    const out: string[] = [];
-    const s = new LineSplitter((ls) => out.push(...ls));
-    const euro = Buffer.from('€\n');
-    s.push(euro.subarray(0, 1));
-    s.push(euro.subarray(1));
-    s.push(Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]));
-    s.end();
-    expect(out).toEqual(['€', 'a\ufffd\ufffdb']);
-  });
-
-  it("hands over each chunk's complete lines together, empty ones and inner CRs kept", () => {
-    const calls: string[][] = [];
-    const s = new LineSplitter((ls) => calls.push([...ls]));
-    s.push(Buffer.from('a\n\nb\rc\r\nd'));
-    s.push(Buffer.from('e\n'));
-    s.push(Buffer.from('no newline yet'));
-    expect(calls).toEqual([['a', '', 'b\rc'], ['de']]);
-    s.end();
-    expect(calls.at(-1)).toEqual(['no newline yet']);
-  });
-
-  it('cuts a long line inside a chunk of short ones, in order', () => {
-    const out: string[] = [];
-    const s = new LineSplitter((ls) => out.push(...ls));
-    s.push(Buffer.from(`short\n${'y'.repeat(MAX_LINE + 3)}\nlast\n`));
-    expect(out.map((l) => (l.length > 10 ? l.length : l))).toEqual(['short', MAX_LINE, 'yyy', 'last']);
-  });
-
-  it('hands over with the lines their text joined by LF, whatever was changed on the way (CR LF, cut lines)', () => {
-    const calls: [string[], string][] = [];
-    const s = new LineSplitter((ls, text) => calls.push([[...ls], text]));
-    s.push(Buffer.from('plain\nlines\n'));
-    s.push(Buffer.from('with\r\ncr lf\r\n'));
-    s.push(Buffer.from(`short\n${'z'.repeat(MAX_LINE + 2)}\n`));
-    s.push(Buffer.from('w'.repeat(MAX_LINE + 5)));
-    s.push(Buffer.from('end'));
-    s.end();
-    expect(calls.length).toBe(5);
-    for (const [lines, text] of calls) expect(text).toBe(lines.join('\n'));
-    expect(calls.slice(0, 2).map(([, text]) => text)).toEqual(['plain\nlines', 'with\ncr lf']);
-  });
-
-  it('tells whether a block is all ASCII, from the bytes, across chunks and the partial line', () => {
-    const calls: [string, boolean][] = [];
-    const s = new LineSplitter((_, text, ascii) => calls.push([text, ascii]));
-    s.push(Buffer.from('plain\nascii\n'));
-    s.push(Buffer.from('caf\u00e9 \u2603\n'));
-    // A non-ASCII partial line taints the block it ends in, not the next one.
-    s.push(Buffer.from('start \u00e9'));
-    s.push(Buffer.from(' end\nnext\n'));
-    s.push(Buffer.from('again\n'));
-    // Invalid bytes become U+FFFD: not ASCII.
-    s.push(Buffer.from([0x61, 0xff, 0x0a]));
-    // A string is not looked at.
-    s.push('given as a string\n');
-    s.push(Buffer.from('tail'));
-    s.end();
-    expect(calls).toEqual([
-      ['plain\nascii', true],
-      ['caf\u00e9 \u2603', false],
-      ['start \u00e9 end\nnext', false],
-      ['again', true],
-      ['a\ufffd', false],
-      ['given as a string', false],
-      ['tail', true],
-    ]);
-  });
-
-  it('cuts a line longer than MAX_LINE into pieces, so memory stays flat', () => {
-    const out: string[] = [];
-    const s = new LineSplitter((ls) => out.push(...ls));
-    s.push(Buffer.from('x'.repeat(MAX_LINE * 2 + 10)));
-    expect(out.length).toBe(2);
-    s.end();
-    expect(out.map((l) => l.length)).toEqual([MAX_LINE, MAX_LINE, 10]);
-  });
-});
 
 describe('exec', () => {
   it('gives the child exactly the env it is handed, the cwd, and no stdin', async () => {
@@ -213,4 +124,44 @@ describe('exec', () => {
     expect(lines.length).toBe(2000);
     expect(r.stdout.split('\n').filter(Boolean).length).toBe(2000);
   });
+
+  it('decodes captured stdout with one decoder for the stream: a character split across two reads stays whole', async () => {
+    // The euro sign's three bytes, written in two parts with a pause between: two reads.
+    const script = "printf 'price: \\342\\202'; sleep 0.2; printf '\\254 10\\n'";
+    const { lines, onLines } = collect();
+    const r = await exec({ argv: ['sh', '-c', script], env: { PATH }, cwd: tmp }, { capture: true, onLines });
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toBe('price: \u20ac 10\n');
+    expect(lines).toEqual(['price: \u20ac 10']);
+  });
+
+  it('kills the groups still running when the process that started them exits, however it exits', async () => {
+    // A process of its own starts a long child through exec, then ends unexpectedly.
+    const pidFile = join(tmp, 'orphan.pid');
+    const driver = join(tmp, 'driver.cjs');
+    const bundle = join(tmp, 'exec.cjs');
+    buildExecBundle(bundle);
+    writeFileSync(
+      driver,
+      `const { exec } = require(${JSON.stringify(bundle)});
+       exec({ argv: ['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 30'], env: { PATH: process.env.PATH }, cwd: ${JSON.stringify(tmp)} });
+       const started = () => { try { return require('fs').readFileSync(${JSON.stringify(pidFile)}, 'utf8').trim() !== ''; } catch { return false; } };
+       const wait = setInterval(() => { if (started()) { clearInterval(wait); eval(process.argv[2]); } }, 20);`,
+    );
+    for (const [how, code] of [['process.exit(3)', 3], ["throw new Error('boom')", 1], ["process.kill(process.pid, 'SIGHUP')", null]] as const) {
+      rmSync(pidFile, { force: true });
+      const r = spawnSync(process.execPath, [driver, how], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(code);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      await until(() => !isAlive(pid), 5000).catch(() => undefined);
+      expect(isAlive(pid), `the child left by ${how} is still running`).toBe(false);
+    }
+  });
 });
+
+/** src/exec.ts alone as a CommonJS bundle, for a process of its own to require. */
+function buildExecBundle(out: string): void {
+  const esbuild = join(__dirname, '..', 'node_modules', '.bin', 'esbuild');
+  const r = spawnSync(esbuild, [join(__dirname, '..', 'src', 'exec.ts'), '--bundle', '--platform=node', '--format=cjs', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+}

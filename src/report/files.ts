@@ -1,49 +1,66 @@
-// The file effects of reports: atomic writes (temp file + rename, so a reader never sees
-// half a report) and reading pytest's JUnit files of this run.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// `--report <file.json>` and `--junit <file.xml>`: written once the run ends, every secret
+// masked. A file that cannot be written is a problem of the run (reported, and the run
+// does not pass), never a crash.
+import type { Reporter, RunEvent, SuiteResult } from '../events';
+import { buildReport, reportText, type Mask } from './json-report';
 
-export function writeFileAtomic(path: string, text: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (error) {
+export interface FileReporterContext {
+  readonly root: string;
+  readonly mask: Mask;
+  /** Writes the file (atomically); throws when it cannot. */
+  readonly write: (path: string, text: string) => void;
+  /** A file written since `sinceMs` (pytest's JUnit of an env), or undefined when absent or older. */
+  readonly read: (path: string, sinceMs: number) => string | undefined;
+  /** Tells that a file could not be written. */
+  readonly problem: (message: string) => void;
+  readonly errorText: (error: unknown) => string;
+}
+
+abstract class FileReporter implements Reporter {
+  private result: SuiteResult | undefined;
+
+  constructor(
+    private readonly flag: string,
+    private readonly file: string,
+    protected readonly ctx: FileReporterContext,
+  ) {}
+
+  onEvent(e: RunEvent): void {
+    if (e.type === 'suite_end') this.result = e.result;
+  }
+
+  protected abstract text(result: SuiteResult): Promise<string>;
+
+  async close(): Promise<void> {
+    if (!this.result) return;
+    const text = await this.text(this.result);
     try {
-      unlinkSync(tmp);
-    } catch {
-      // Never created.
+      this.ctx.write(this.file, text);
+    } catch (error) {
+      this.ctx.problem(`${this.flag} ${this.file}: cannot write it: ${this.ctx.errorText(error)}`);
     }
-    throw error;
   }
 }
 
-/** A file's text when it was written at or after `sinceMs` (a JUnit file left by an older run does not count). */
-export function readIfFresh(path: string, sinceMs: number): string | undefined {
-  try {
-    // File systems with coarse timestamps round down: allow two seconds.
-    if (statSync(path).mtimeMs < sinceMs - 2000) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+export class JsonReportReporter extends FileReporter {
+  constructor(file: string, ctx: FileReporterContext) {
+    super('--report', file, ctx);
+  }
+
+  protected async text(result: SuiteResult): Promise<string> {
+    return reportText(buildReport(result, this.ctx));
   }
 }
 
-export function errorText(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string') {
-    const known: Record<string, string> = {
-      ENOENT: 'no such file or directory',
-      EACCES: 'permission denied',
-      EISDIR: 'is a directory',
-      ENOTDIR: 'a parent is not a directory',
-      EROFS: 'read-only file system',
-      ENOSPC: 'no space left on device',
-    };
-    return `${e.code}${known[e.code] ? ` (${known[e.code]})` : ''}`;
+export class JunitReporter extends FileReporter {
+  constructor(file: string, ctx: FileReporterContext) {
+    super('--junit', file, ctx);
   }
-  return error instanceof Error ? error.message : String(error);
+
+  protected async text(result: SuiteResult): Promise<string> {
+    // Loaded here only: its XML parser is not needed by a run without --junit.
+    const { runJunit } = await import('./junit-run');
+    const since = Date.parse(result.startedAt);
+    return runJunit(result, { ...this.ctx, read: (path) => this.ctx.read(path, since) });
+  }
 }

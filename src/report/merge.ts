@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors';
 import type { Status } from '../events';
-import { errorText, writeFileAtomic } from './files';
-import { JunitError, junitDocument, junitSuites, type JunitSuite } from './junit';
-import { reportText } from './report';
+import { errorText, writeFileAtomic } from '../io/files';
+import { reportText } from './json-report';
+import { JunitError, junitDocument, junitSuites, type JunitSuite } from './junit-xml';
 import { REPORT_SCHEMA_VERSION, reportProblems, type Report } from './schema';
 
 export interface MergeOptions {
@@ -110,50 +110,52 @@ function parseJunit(file: string, text: string): JunitSuite[] {
   }
 }
 
+interface Inputs {
+  readonly reports: Named<Report>[];
+  readonly junits: Named<JunitSuite[]>[];
+}
+
+/** Every input read and parsed, each to the kind its extension (or first character) says. */
+function readInputs(files: readonly string[], options: MergeOptions, cwd: string): Inputs {
+  const inputs: Inputs = { reports: [], junits: [] };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, file), 'utf8');
+    } catch (error) {
+      throw new UsageError(`report merge: ${file}: cannot read it: ${errorText(error)}`);
+    }
+    if (kindOf(file, text) === 'json') {
+      if (!options.report) throw new UsageError(`report merge: ${file} is a JSON report: add --report <out.json> to merge it`);
+      inputs.reports.push({ file, value: parseReport(file, text) });
+    } else {
+      if (!options.junit) throw new UsageError(`report merge: ${file} is a JUnit file: add --junit <out.xml> to merge it`);
+      inputs.junits.push({ file, value: parseJunit(file, text) });
+    }
+  }
+  if (options.report && inputs.reports.length === 0) throw new UsageError('report merge: --report: none of the inputs is a JSON report (.json)');
+  if (options.junit && inputs.junits.length === 0) throw new UsageError('report merge: --junit: none of the inputs is a JUnit file (.xml)');
+  return inputs;
+}
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** Runs the command; resolves to the exit code (0), throws UsageError for bad input. */
 export function reportMerge(files: readonly string[], options: MergeOptions, io: MergeIo): number {
   if (!options.report && !options.junit) {
     throw new UsageError('report merge: nothing to write: give --report <out.json> for JSON reports and/or --junit <out.xml> for JUnit files');
   }
   if (files.length === 0) throw new UsageError('report merge: no input files');
-  const reports: Named<Report>[] = [];
-  const junits: Named<JunitSuite[]>[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(resolve(io.cwd, file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`report merge: ${file}: cannot read it: ${errorText(error)}`);
-    }
-    if (kindOf(file, text) === 'json') {
-      if (!options.report) throw new UsageError(`report merge: ${file} is a JSON report: add --report <out.json> to merge it`);
-      reports.push({ file, value: parseReport(file, text) });
-    } else {
-      if (!options.junit) throw new UsageError(`report merge: ${file} is a JUnit file: add --junit <out.xml> to merge it`);
-      junits.push({ file, value: parseJunit(file, text) });
-    }
-  }
-  if (options.report && reports.length === 0) throw new UsageError('report merge: --report: none of the inputs is a JSON report (.json)');
-  if (options.junit && junits.length === 0) throw new UsageError('report merge: --junit: none of the inputs is a JUnit file (.xml)');
-
+  const { reports, junits } = readInputs(files, options, io.cwd);
   const outputs: Array<{ flag: string; file: string; text: string; said: string }> = [];
   if (options.report) {
     const merged = mergeReports(reports);
-    outputs.push({
-      flag: '--report',
-      file: options.report,
-      text: reportText(merged),
-      said: `${reports.length} report${reports.length === 1 ? '' : 's'}, ${merged.envs.length} env${merged.envs.length === 1 ? '' : 's'}, ${merged.status}`,
-    });
+    const said = `${count(reports.length, 'report')}, ${count(merged.envs.length, 'env')}, ${merged.status}`;
+    outputs.push({ flag: '--report', file: options.report, text: reportText(merged), said });
   }
   if (options.junit) {
-    const envs = junits.reduce((n, j) => n + j.value.length, 0);
-    outputs.push({
-      flag: '--junit',
-      file: options.junit,
-      text: mergeJunitSuites(junits),
-      said: `${junits.length} JUnit file${junits.length === 1 ? '' : 's'}, ${envs} testsuite${envs === 1 ? '' : 's'}`,
-    });
+    const said = `${count(junits.length, 'JUnit file')}, ${count(junits.reduce((n, j) => n + j.value.length, 0), 'testsuite')}`;
+    outputs.push({ flag: '--junit', file: options.junit, text: mergeJunitSuites(junits), said });
   }
   for (const out of outputs) {
     try {

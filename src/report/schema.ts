@@ -3,7 +3,9 @@
 // `node scripts/gen-schema.mjs`; a test keeps the committed file equal to this).
 import * as z from '../zod';
 
-export const REPORT_SCHEMA_VERSION = 1;
+import { REPORT_SCHEMA_VERSION } from './version';
+
+export { REPORT_SCHEMA_VERSION };
 
 const count = z.int().nonnegative();
 const duration = z.int().nonnegative().describe('milliseconds');

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import type { EnvResult, SuiteResult } from '../../src/events';
-import type { JsonlEvent as RunEvent } from '../../src/reporters/jsonl';
+import type { JsonlEvent as RunEvent } from '../../src/report/jsonl';
 
 export type { EnvResult, RunEvent, SuiteResult };
 

@@ -3,7 +3,7 @@
 // It records each call, so tests can see what planning looked at (and that it only read).
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import type { ProjectReader } from '../../src/reader';
+import type { ProjectReader } from '../../src/io/reader';
 
 export interface ReaderCall {
   readonly op: 'kind' | 'readText' | 'md5';

@@ -1,7 +1,7 @@
 // Ready-made results and a string sink for reporter tests.
 import { Writable } from 'node:stream';
 import type { EnvResult, SuiteResult } from '../../src/events';
-import { Output } from '../../src/output';
+import { Output } from '../../src/io/console';
 
 export function sink(): { out: Output; stream: Writable; text: () => string } {
   let buffer = '';

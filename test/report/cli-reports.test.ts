@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, expect, it } from 'vitest';
-import { junitSuites } from '../../src/report/junit';
+import { junitSuites } from '../../src/report/junit-xml';
 import { ReportSchema } from '../../src/report/schema';
 import { makeProject, runCli, type Project } from '../helpers/fake-project';
 

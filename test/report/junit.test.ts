@@ -5,7 +5,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { EnvResult } from '../../src/events';
 import { Masker } from '../../src/mask';
-import { caseOutcome, junitCases, junitDocument, junitSuites, parseXml, runJunit, xmlSafe, type RunJunitContext } from '../../src/report/junit';
+import { runJunit, type RunJunitContext } from '../../src/report/junit-run';
+import { caseOutcome, junitCases, junitDocument, junitSuites, parseXml, xmlSafe } from '../../src/report/junit-xml';
 import { envResult, suite } from '../helpers/results';
 
 const PYTEST = `<?xml version="1.0" encoding="utf-8"?>

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli';
+import { main, type Io } from '../../src/cli/index';
 import { UsageError } from '../../src/errors';
-import { junitDocument, junitCases, junitSuites } from '../../src/report/junit';
+import { junitDocument, junitCases, junitSuites } from '../../src/report/junit-xml';
 import { mergeReports, mergedStatus } from '../../src/report/merge';
-import { buildReport, reportText } from '../../src/report/report';
+import { buildReport, reportText } from '../../src/report/json-report';
 import { ReportSchema, type Report } from '../../src/report/schema';
 import { envResult, suite } from '../helpers/results';
 

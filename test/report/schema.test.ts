@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Masker } from '../../src/mask';
-import { buildReport } from '../../src/report/report';
+import { buildReport } from '../../src/report/json-report';
 import { ReportSchema, reportJsonSchema, reportJsonSchemaText, reportProblems } from '../../src/report/schema';
 import { REPO } from '../helpers/fake-project';
 import { envResult, suite } from '../helpers/results';

@@ -1,0 +1,130 @@
+// The plan: what `esb-e2e plan` prints and `run` executes, deep-frozen. Everything an env
+// needs at run time is here; the one thing only the run can know (ports moved because one
+// was busy, ports a service really published) is applied by plan/bind.ts, a pure step that
+// returns a new frozen value.
+import type { ProjectReader } from '../io/reader';
+import type { Mode } from '../esb/layout';
+import type { PortBlock } from '../esb/ports';
+import type { PublishedPort } from '../esb/published';
+import type { RandomHex } from '../esb/conventions';
+import type { Vars } from './env';
+import type { PhaseName, Timeouts } from './phases';
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** What the command line asks for (already validated for shape by the CLI). */
+export interface PlanOptions {
+  readonly matrix?: string | undefined;
+  readonly envs?: readonly string[] | undefined;
+  readonly suites?: readonly string[] | undefined;
+  readonly shard?: Shard | undefined;
+  readonly testTarget?: string | undefined;
+  readonly buildOnly?: boolean;
+  readonly testOnly?: boolean;
+  readonly jobs?: number | undefined;
+  readonly timeouts?: Partial<Timeouts>;
+  readonly logDir?: string | undefined;
+  readonly set?: Readonly<Vars>;
+  readonly pytestArgs?: readonly string[];
+}
+
+/** Everything planning reads from the outside world, as data. */
+export interface PlanContext {
+  /** The project root (cwd). */
+  readonly root: string;
+  /** process.env, read once by the CLI. */
+  readonly base: Readonly<Record<string, string | undefined>>;
+  readonly reader: ProjectReader;
+  readonly random: RandomHex;
+  readonly now: Date;
+  readonly gitSha?: string | undefined;
+}
+
+export interface WaitSpec {
+  readonly url: string;
+  readonly timeout: number;
+}
+
+/** The user-set layers of one env and what the runner manages: what plan/bind.ts resolves. */
+export interface EnvLayers {
+  readonly file: Readonly<Vars>;
+  readonly fileWhere: string;
+  readonly defaults: Readonly<Vars>;
+  readonly defaultsWhere: string;
+  readonly env: Readonly<Vars>;
+  readonly envWhere: string;
+  readonly managed: Readonly<Vars>;
+  readonly credentials: Readonly<Vars>;
+  readonly set: Readonly<Vars>;
+}
+
+export interface EnvPlan {
+  readonly name: string;
+  readonly mode: Mode;
+  readonly project: string;
+  readonly envDir: string;
+  readonly composeFiles: readonly string[];
+  /** A compose file can build an image (or pull in one that does): up may need --build. */
+  readonly composeBuilds: boolean;
+  readonly envFile: string | null;
+  readonly suites: readonly string[];
+  readonly targets: readonly string[];
+  readonly excludes: readonly string[];
+  readonly markers: string | null;
+  readonly deployTemplates: readonly string[];
+  /** The planned ports; `autoPorts` are the ones taken from the block (they move when one is busy). */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly autoPorts: readonly string[];
+  readonly block: PortBlock;
+  readonly timeouts: Readonly<Timeouts>;
+  readonly phases: Readonly<Record<PhaseName, 'run' | 'skip'>>;
+  readonly wait: readonly WaitSpec[];
+  /** ESB default wait: the gateway's https /health, when the gateway publishes that port. */
+  readonly gatewayWait: boolean;
+  readonly log: string;
+  readonly composeLog: string;
+  readonly junit: string;
+  readonly stateDirs: readonly string[];
+  readonly dockerHost: string | null;
+  readonly dockerContext: string | null;
+  readonly esb: string;
+  readonly python: string;
+  /** Resolved variables the runner adds to the base env (planned ports). */
+  readonly env: Readonly<Vars>;
+  readonly layers: EnvLayers;
+}
+
+export interface InfraPlan {
+  readonly composeFile: string;
+  readonly project: string;
+  readonly services: readonly string[];
+  readonly readyUrl: string;
+  readonly readyTimeout: number;
+  readonly container: string | null;
+  readonly alias: string;
+}
+
+export interface Plan {
+  readonly root: string;
+  readonly matrixFile: string;
+  readonly logDir: string;
+  readonly jobs: number;
+  readonly compose: readonly string[] | null;
+  readonly registryPort: number;
+  readonly infra: InfraPlan | null;
+  readonly publishedPorts: readonly PublishedPort[];
+  readonly autoBuild: boolean;
+  readonly gatewayEnv: boolean;
+  /** Ask a local engine over its socket for read-only facts (ESB_E2E_DOCKER_API, default on). */
+  readonly dockerApi: boolean;
+  readonly pytestArgs: readonly string[];
+  /** The base env without the keys the runner manages. */
+  readonly base: Readonly<Vars>;
+  readonly envs: readonly EnvPlan[];
+  /** Every matrix env, sorted (the port block index is a position in it). */
+  readonly allEnvs: readonly string[];
+  readonly notices: readonly string[];
+}

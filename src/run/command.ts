@@ -1,0 +1,61 @@
+// `esb-e2e run`: takes the log dir's lock, wires the reporters to the event bus, turns
+// SIGINT/SIGTERM into cancellation (a second one exits at once), runs the suite, and maps
+// its result to the exit code.
+import { EventBus, type SuiteResult } from '../events';
+import { killAll } from '../exec';
+import { display } from '../format';
+import { Output } from '../io/console';
+import { acquireLock } from '../io/lock';
+import { closeAllSync } from '../io/log-file';
+import type { Plan } from '../plan/types';
+import { realDeps, type RunnerDeps } from './deps';
+import type { ReportOptions, RunIo, RunOptions } from './options';
+import { SIGNAL_EXIT, SignalGuard, type SignalSource } from './signals';
+import { reporting } from './reporting';
+import { runSuite } from './suite';
+
+export function exitCodeOf(result: SuiteResult): number {
+  if (result.signal) return SIGNAL_EXIT[result.signal];
+  return result.envs.every((e) => e.status === 'passed') ? 0 : 1;
+}
+
+export async function runCommand(
+  plan: Plan,
+  options: RunOptions & ReportOptions,
+  io: RunIo,
+  deps: RunnerDeps = realDeps,
+  signals: SignalSource = process,
+  hardExit: (code: number) => void = (code) => process.exit(code),
+): Promise<number> {
+  // Before anything starts: the log dir is writable and no other run uses it.
+  const lock = acquireLock(plan.logDir, display(plan.root, plan.logDir));
+  const bus = new EventBus();
+  const out = new Output(io.stdout);
+  const { reporters, problems } = reporting(plan, options, io, out);
+  for (const reporter of reporters) bus.subscribe(reporter);
+  const cancel = new AbortController();
+  const hard = new AbortController();
+  const guard = new SignalGuard(signals, (line) => io.stderr.write(line), () => cancel.abort(), (sig) => {
+    // Second signal: kill everything now, save what the logs hold, leave.
+    hard.abort();
+    killAll('SIGKILL');
+    closeAllSync();
+    lock.release();
+    bus.interrupt();
+    out.send();
+    io.stderr.write(`esb-e2e: ${sig} again: stopped at once\n`);
+    hardExit(SIGNAL_EXIT[sig]);
+  });
+  try {
+    const result = await runSuite(plan, options, bus, { cancel: cancel.signal, hard: hard.signal }, deps);
+    const final: SuiteResult = { ...result, signal: guard.stoppedBy, status: guard.stoppedBy ? 'cancelled' : result.status };
+    bus.emit({ type: 'suite_end', result: final });
+    await bus.close();
+    for (const problem of problems) io.stderr.write(`esb-e2e: ${problem}\n`);
+    const code = exitCodeOf(final);
+    return problems.length && code === 0 ? 1 : code;
+  } finally {
+    guard.dispose();
+    lock.release();
+  }
+}

@@ -1,0 +1,45 @@
+// The reporters of a run and the effects they write with: the console, the report files
+// (every secret of the plan masked), GitHub's step summary. What could not be written is
+// gathered in `problems` (the run then does not pass).
+import { randomBytes } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Reporter } from '../events';
+import { Output } from '../io/console';
+import { errorText, readIfFresh, writeFileAtomic } from '../io/files';
+import { Masker } from '../mask';
+import type { Plan } from '../plan/types';
+import { useColor } from '../report/color';
+import { createReporters, type ReporterChoice } from '../report/index';
+import type { ReportOptions, RunIo } from './options';
+
+export function reporting(plan: Plan, options: ReportOptions & { readonly verbose: boolean }, io: RunIo, out: Output): { reporters: Reporter[]; problems: string[] } {
+  const problems: string[] = [];
+  const masker = Masker.forVars(plan.base, ...plan.envs.map((e) => e.env));
+  const choice: ReporterChoice = {
+    console: options.reporter,
+    verbose: options.verbose,
+    color: useColor(options.color, io.env, !!io.stdout.isTTY),
+    report: options.report,
+    junit: options.junit,
+    github: io.env.GITHUB_ACTIONS === 'true',
+    stepSummary: io.env.GITHUB_STEP_SUMMARY || undefined,
+  };
+  const reporters = createReporters({
+    root: plan.root,
+    stdout: out,
+    stderr: new Output(io.stderr),
+    choice,
+    token: randomBytes(16).toString('hex'),
+    mask: (text) => masker.mask(text),
+    write: (path, text) => writeFileAtomic(resolve(io.cwd, path), text),
+    read: (path, since) => readIfFresh(path, since),
+    problem: (message) => problems.push(message),
+    errorText,
+    append: (path, text) =>
+      appendFile(path, text).catch((error: unknown) => {
+        io.stderr.write(`esb-e2e: GITHUB_STEP_SUMMARY ${path}: cannot append the summary: ${errorText(error)}\n`);
+      }),
+  });
+  return { reporters, problems };
+}

@@ -429,7 +429,9 @@ async function startup() {
   row('5', '`node -e 0`', `${fmt(bare)} ms`);
   for (const k of ['version', 'plan']) {
     const ratio = median(times[k]) / bare;
-    row('5', `\`esb-e2e ${k === 'version' ? '--version' : 'plan'}\``, `${fmt(median(times[k]))} ms = ${fmt(ratio, 2)} x node -e 0`, '< 3 x', ratio < 3);
+    // `plan` reads the matrix and plans: it must start in under twice a bare node's time.
+    const limit = k === 'version' ? 3 : 2;
+    row('5', `\`esb-e2e ${k === 'version' ? '--version' : 'plan'}\``, `${fmt(median(times[k]))} ms = ${fmt(ratio, 2)} x node -e 0`, `< ${limit} x`, ratio < limit);
   }
 }
 

@@ -159,6 +159,24 @@ describe('exec', () => {
   });
 });
 
+it('leaves nothing behind that keeps the process alive once a command is done', async () => {
+  const bundle = join(tmp, 'exec-idle.cjs');
+  buildExecBundle(bundle);
+  const driver = join(tmp, 'idle.cjs');
+  writeFileSync(
+    driver,
+    `const { exec } = require(${JSON.stringify(bundle)});
+     (async () => {
+       for (const script of ['true', 'echo out; echo err >&2', 'exec >&- 2>&-; sleep 0.1']) await exec({ argv: ['sh', '-c', script], env: { PATH: process.env.PATH }, cwd: ${JSON.stringify(tmp)} });
+       setImmediate(() => console.log(JSON.stringify(process.getActiveResourcesInfo())));
+     })();`,
+  );
+  const r = spawnSync(process.execPath, [driver], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.status).toBe(0);
+  const left = JSON.parse(r.stdout) as string[];
+  expect(left.filter((what) => what === 'Timeout'), `still pending: ${left.join(', ')}`).toEqual([]);
+});
+
 /** src/exec.ts alone as a CommonJS bundle, for a process of its own to require. */
 function buildExecBundle(out: string): void {
   const esbuild = join(__dirname, '..', 'node_modules', '.bin', 'esbuild');

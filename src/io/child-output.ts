@@ -57,17 +57,21 @@ export async function readOutput(child: ChildPipes, options: OutputOptions): Pro
     });
   });
   let linger: NodeJS.Timeout | undefined;
+  let read = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()).once('error', () => resolve()));
-  const lingered = exited.then(
-    () =>
-      new Promise<void>((resolve) => {
-        linger = setTimeout(() => {
-          for (const s of streams) s.destroy();
-          resolve();
-        }, PIPE_LINGER_MS);
-      }),
+  // Pipes usually end before the exit is reported: then no timer is left behind.
+  const lingered = exited.then(() =>
+    read
+      ? undefined
+      : new Promise<void>((resolve) => {
+          linger = setTimeout(() => {
+            for (const s of streams) s.destroy();
+            resolve();
+          }, PIPE_LINGER_MS);
+        }),
   );
   await Promise.race([Promise.all(ended), lingered]);
+  read = true;
   clearTimeout(linger);
   return kept?.text() ?? '';
 }

@@ -76,7 +76,7 @@ export class EnvSession {
     try {
       log = await EnvLog.open(env.log);
     } catch (e) {
-      this.skipAll('skipped');
+      this.skipAll();
       return this.end(null, `cannot write its log ${env.log}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     log.line(`# esb-e2e: env ${env.name}, started ${new Date(this.started).toISOString()}`);
@@ -142,12 +142,12 @@ export class EnvSession {
     this.phases.push({ name: step, status: 'skipped', durationMs: 0, error: null });
   }
 
-  private skipAll(status: 'skipped'): void {
-    for (const name of PHASES) this.phases.push({ name, status, durationMs: 0, error: null });
+  private skipAll(): void {
+    for (const name of PHASES) this.skipped(name);
   }
 
   private notStarted(): EnvResult {
-    this.skipAll('skipped');
+    this.skipAll();
     this.status = 'cancelled';
     const error = 'cancelled before it started';
     this.suite.bus.emit({ type: 'env_end', env: this.env.name, status: 'cancelled', durationMs: 0, error });

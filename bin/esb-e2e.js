@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// esb-e2e executable. The code is in two bundles built from src/ by `npm run build`:
-// dist/esb-e2e.cjs (the CLI and planning) and dist/esb-e2e-run.cjs (the runner, loaded
-// only when `run` asks for it). Each is compiled with its V8 code cache (dist/<name>.cache)
+// esb-e2e executable. The code is in bundles built from src/ by `npm run build`:
+// dist/esb-e2e.cjs (the CLI and planning), and dist/esb-e2e-run.cjs (the runner) and
+// dist/esb-e2e-merge.cjs (`report merge`), each loaded only when the CLI asks for it.
+// Each is compiled with its V8 code cache (dist/<name>.cache)
 // so start-up skips most parsing and compiling; a missing or stale cache is rebuilt on
 // exit when the folder is writable.
 'use strict';
@@ -48,6 +49,7 @@ function load(name, requireFn) {
   return bundleModule.exports;
 }
 
-// The CLI's bundle asks for the runner's by this name.
-const requireForCli = Object.assign((id) => (id === './esb-e2e-run.cjs' ? load('esb-e2e-run', require) : require(id)), require);
+// The CLI's bundle asks for the others by their file names.
+const bundled = /^\.\/(esb-e2e-[a-z]+)\.cjs$/;
+const requireForCli = Object.assign((id) => (bundled.test(id) ? load(bundled.exec(id)[1], require) : require(id)), require);
 load('esb-e2e', requireForCli);

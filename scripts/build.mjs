@@ -1,7 +1,8 @@
-// Bundles src/ into two CommonJS files that bin/esb-e2e.js loads: dist/esb-e2e.cjs (the
-// CLI, planning, `plan` and `report merge`) and dist/esb-e2e-run.cjs (the runner, loaded
-// only by `run`, so `plan` never reads or compiles it). Then seeds their V8 code caches,
-// each with one representative run, so the CLI starts fast: dist/esb-e2e.cache by `plan`,
+// Bundles src/ into CommonJS files that bin/esb-e2e.js loads: dist/esb-e2e.cjs (the CLI
+// and planning), dist/esb-e2e-run.cjs (the runner, loaded only by `run`) and
+// dist/esb-e2e-merge.cjs (`report merge` and its XML parser), so `plan` reads and
+// compiles neither. Then seeds the V8 code caches of the first two, each with one
+// representative run, so the CLI starts fast: dist/esb-e2e.cache by `plan`,
 // dist/esb-e2e-run.cache by a run of a throwaway project.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -22,19 +23,39 @@ const common = {
   logLevel: 'warning',
 };
 
-/** main.ts's `import('./run/command')` becomes a require of the runner's own bundle. */
-const runnerApart = {
-  name: 'runner-apart',
+/**
+ * commander loads node:child_process (and with it net, dgram and more of Node) when it is
+ * loaded, for subcommands that are programs of their own, which esb-e2e has none of: in
+ * the CLI's bundle it gets the module on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
   setup(b) {
-    b.onResolve({ filter: /^\.\/run\/command$/ }, () => ({ path: './esb-e2e-run.cjs', external: true }));
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes('node_modules/commander/') ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
   },
 };
 
-for (const stale of ['esb-e2e.cache', 'esb-e2e-run.cache', 'esb-e2e.run.cache', 'esb-e2e.mjs']) rmSync(`dist/${stale}`, { force: true });
+/** The CLI's imports of the runner and of the merge become requires of their own bundles. */
+const apart = {
+  name: 'apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/run\/command$/ }, () => ({ path: './esb-e2e-run.cjs', external: true }));
+    b.onResolve({ filter: /^\.\.\/report\/merge$/ }, () => ({ path: './esb-e2e-merge.cjs', external: true }));
+  },
+};
+
+for (const stale of ['esb-e2e.cache', 'esb-e2e-run.cache', 'esb-e2e-merge.cache', 'esb-e2e.run.cache', 'esb-e2e.mjs']) rmSync(`dist/${stale}`, { force: true });
 await Promise.all([
   // Dynamic imports become requires: the loader's `require` is what hands over the runner.
-  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/esb-e2e.cjs', plugins: [runnerApart], supported: { 'dynamic-import': false } }),
+  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/esb-e2e.cjs', plugins: [apart, lazyChildProcess], supported: { 'dynamic-import': false } }),
   build({ ...common, entryPoints: ['src/run/command.ts'], outfile: 'dist/esb-e2e-run.cjs' }),
+  build({ ...common, entryPoints: ['src/report/merge.ts'], outfile: 'dist/esb-e2e-merge.cjs' }),
 ]);
 
 // One representative run compiles the functions a start-up needs; the loader keeps them.

@@ -25,7 +25,8 @@ it('stays under 500 KB, each bundle', () => {
   expect(runner.length).toBeLessThan(500 * 1024);
 });
 
-it("keeps the runner out of the CLI's bundle, and zod (the matrix's schemas) out of the runner's", () => {
+it("keeps the runner and the XML parser out of the CLI's bundle, and zod (the matrix's schemas) out of the runner's", () => {
+  expect(bundle.includes('XMLParser'), "the XML parser is in the CLI's bundle").toBe(false);
   expect(bundle.includes('esb-e2e-run.cjs'), 'the CLI does not load the runner by name').toBe(true);
   expect(bundle.includes('compose state and container logs'), "the runner's code is in the CLI's bundle").toBe(false);
   expect(runner.includes('compose state and container logs'), "the runner's code is not in its bundle").toBe(true);
@@ -66,11 +67,15 @@ describe('code caches', () => {
     expect(readFileSync(cache('esb-e2e.cache')).equals(built.cli)).toBe(true);
   });
 
-  it('plans without the runner: `plan` neither reads nor needs its bundle', () => {
+  it('plans without the runner or the merge: `plan` neither reads nor needs their bundles', () => {
     rmSync(join(copy, 'dist', 'esb-e2e-run.cjs'));
+    rmSync(join(copy, 'dist', 'esb-e2e-merge.cjs'));
     expect(exe('plan').status).toBe(0);
     const run = exe('run');
     expect(run.status).toBe(70);
     expect(run.stderr).toContain('esb-e2e-run.cjs');
+    const merge = exe('report', 'merge', 'a.json', '--report', 'b.json');
+    expect(merge.status).toBe(70);
+    expect(merge.stderr).toContain('esb-e2e-merge.cjs');
   });
 });

@@ -2,60 +2,66 @@
 // gives, and the JSON Schema generated from it (committed as schema/report.schema.json by
 // `node scripts/gen-schema.mjs`; a test keeps the committed file equal to this).
 import * as z from '../zod';
-
 import { REPORT_SCHEMA_VERSION } from './version';
 
 export { REPORT_SCHEMA_VERSION };
 
-const count = z.int().nonnegative();
-const duration = z.int().nonnegative().describe('milliseconds');
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => schema.check(z.describe(description));
+const titled = <T extends z.ZodMiniType>(schema: T, meta: { title: string; description?: string }): T => schema.check(z.meta(meta));
+const count = z.int().check(z.nonnegative());
+const duration = described(z.int().check(z.nonnegative()), 'milliseconds');
 const status = z.enum(['passed', 'failed', 'cancelled']);
+const maybe = (description: string) => described(z.nullable(z.string()), description);
 
-export const PhaseReportSchema = z
-  .strictObject({
+export const PhaseReportSchema = titled(
+  z.strictObject({
     name: z.enum(['reset', 'compose', 'deploy', 'test', 'cleanup']),
     status: z.enum(['passed', 'failed', 'cancelled', 'skipped']),
     durationMs: duration,
-    error: z.string().nullable().describe('why the phase failed; null when it did not'),
-  })
-  .meta({ title: 'Phase' });
+    error: maybe('why the phase failed; null when it did not'),
+  }),
+  { title: 'Phase' },
+);
 
-export const TestCountsSchema = z
-  .strictObject({
+export const TestCountsSchema = titled(
+  z.strictObject({
     collected: count,
     passed: count,
     failed: count,
     skipped: count,
     errors: count,
-  })
-  .meta({ title: 'TestCounts' });
+  }),
+  { title: 'TestCounts' },
+);
 
-export const EnvReportSchema = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+export const EnvReportSchema = titled(
+  z.strictObject({
+    name: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/)),
     status,
-    error: z.string().nullable().describe('why the env failed or was cancelled; null when it passed'),
+    error: maybe('why the env failed or was cancelled; null when it passed'),
     phases: z.array(PhaseReportSchema),
     tests: TestCountsSchema,
-    log: z.string().describe('the env log file (relative to the project root when inside it)'),
-    composeLog: z.string().nullable().describe("the captured state and logs of the env's containers, when it failed after compose started"),
-    junit: z.string().nullable().describe("pytest's own JUnit XML file of this env, when the test phase ran"),
-  })
-  .meta({ title: 'Env' });
+    log: described(z.string(), 'the env log file (relative to the project root when inside it)'),
+    composeLog: maybe("the captured state and logs of the env's containers, when it failed after compose started"),
+    junit: maybe("pytest's own JUnit XML file of this env, when the test phase ran"),
+  }),
+  { title: 'Env' },
+);
 
-export const ReportSchema = z
-  .strictObject({
+export const ReportSchema = titled(
+  z.strictObject({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-    startedAt: z.iso.datetime().describe('when the run started (UTC, ISO 8601)'),
+    startedAt: described(z.iso.datetime(), 'when the run started (UTC, ISO 8601)'),
     durationMs: duration,
-    status: status.describe('failed when any env failed; cancelled when the run was stopped or an env was cancelled; else passed'),
-    signal: z.enum(['SIGINT', 'SIGTERM']).nullable().describe('the signal that stopped the run, if one did'),
+    status: described(status, 'failed when any env failed; cancelled when the run was stopped or an env was cancelled; else passed'),
+    signal: described(z.nullable(z.enum(['SIGINT', 'SIGTERM'])), 'the signal that stopped the run, if one did'),
     envs: z.array(EnvReportSchema),
-  })
-  .meta({
+  }),
+  {
     title: 'esb-e2e report',
     description: 'Results of one `esb-e2e run --report <file>` (or of `esb-e2e report merge`). Secret values are masked as ***.',
-  });
+  },
+);
 
 export type Report = z.infer<typeof ReportSchema>;
 export type EnvReport = z.infer<typeof EnvReportSchema>;

@@ -43,7 +43,7 @@ export interface SuiteResult {
   durationMs: number;
   envs: EnvResult[];
   /** The signal that stopped the run, when one did. */
-  signal: 'SIGINT' | 'SIGTERM' | null;
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | null;
 }
 
 export type RunEvent =
@@ -77,15 +77,43 @@ export interface Reporter {
   interrupt?(): void;
 }
 
+/** The event with every message in it masked (an `output` event's lines are masked where they are read). */
+export function maskEvent(e: RunEvent, mask: (text: string) => string): RunEvent {
+  switch (e.type) {
+    case 'notice':
+      return { ...e, message: mask(e.message) };
+    case 'registry_ready':
+      return { ...e, url: mask(e.url) };
+    case 'command':
+      return { ...e, command: mask(e.command) };
+    case 'phase_end':
+    case 'env_end':
+      return e.error === undefined ? e : { ...e, error: mask(e.error) };
+    case 'suite_end':
+      return { ...e, result: { ...e.result, envs: e.result.envs.map((env) => maskResult(env, mask)) } };
+    default:
+      return e;
+  }
+}
+
+function maskResult(env: EnvResult, mask: (text: string) => string): EnvResult {
+  const maybe = (s: string | null) => (s === null ? null : mask(s));
+  return { ...env, error: maybe(env.error), phases: env.phases.map((p) => ({ ...p, error: maybe(p.error) })), tail: env.tail.map(mask) };
+}
+
 export class EventBus {
   private readonly reporters: Reporter[] = [];
+
+  /** `mask`: the run's masker, applied to every message an event carries before any reporter sees it. */
+  constructor(private readonly mask?: (text: string) => string) {}
 
   subscribe(reporter: Reporter): void {
     this.reporters.push(reporter);
   }
 
   emit(event: RunEvent): void {
-    for (const r of this.reporters) r.onEvent(event);
+    const shown = this.mask && event.type !== 'output' ? maskEvent(event, this.mask) : event;
+    for (const r of this.reporters) r.onEvent(shown);
   }
 
   pressure(): Promise<void> | undefined {

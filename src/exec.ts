@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { onExit } from 'signal-exit';
 import { seconds } from './format';
 import { readOutput } from './io/child-output';
+import type { LineGuard } from './io/lines';
 
 export interface Command {
   readonly argv: readonly string[];
@@ -35,6 +36,8 @@ export interface ExecOptions {
   readonly graceMs?: number;
   /** Keep stdout (up to 16 MiB) for parsing, besides streaming it. */
   readonly capture?: boolean;
+  /** Masks an over-long line before it is cut into pieces, so no secret is split between two. */
+  readonly guard?: LineGuard;
 }
 
 export interface ExecResult {

@@ -2,11 +2,16 @@
 // effects (disk, randomness, clock, runner) into the CLI, and sets the exit code only
 // after stdout has drained, so piped output is never cut short.
 import { randomBytes } from 'node:crypto';
-import { main, type Io } from './cli/index';
+import { cliMasker, main, type Io } from './cli/index';
 import { gitSha } from './io/git';
 import { diskReader } from './io/reader';
 
 const env = { ...process.env };
+// A console whose reader is gone (EPIPE: `esb-e2e run | head`) or that is full (ENOSPC)
+// must not end the process with a stack trace: the writers that need to know listen
+// themselves (src/io/console.ts); these keep the error from being fatal everywhere else.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 const io: Io = {
   argv: process.argv.slice(2),
@@ -29,14 +34,13 @@ const io: Io = {
 main(io).then(
   (code) => finish(code),
   (error: unknown) => {
-    process.stderr.write(`esb-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`esb-e2e: internal error: ${cliMasker(io).mask(text)}\n`);
     finish(70);
   },
 );
 
 function finish(code: number): void {
-  // An empty write's callback fires once everything queued before it is flushed.
-  process.stdout.write('', () => {
-    process.exitCode = code;
-  });
+  // The process ends once what is queued on stdout is written: never cut short by an exit.
+  process.exitCode = code;
 }

@@ -1,7 +1,9 @@
-// Secret masking for the console, logs and reports. A value is secret when its key
-// names a secret (PASS, SECRET, TOKEN, KEY, CREDENTIAL); values under 6 characters are
-// left alone (masking "esb" would garble every project name). Credentials in URLs
-// (`scheme://user:pass@host`) are masked too.
+// The one masker: every byte that leaves esb-e2e (console, logs, report files, the
+// runner's own messages) goes through one of these. A value is secret when its key names
+// a secret (PASS, SECRET, TOKEN, KEY, CREDENTIAL); values under 6 characters are left
+// alone (masking "esb" would garble every project name). Credentials in URLs
+// (`scheme://user:pass@host`) are masked too. Text with escape sequences in it (colours)
+// loses them first, so a secret with a colour code inside is still found.
 export const SECRET_KEY = /PASS|SECRET|TOKEN|KEY|CREDENTIAL/i;
 export const MASK = '***';
 const MIN_SECRET_LENGTH = 6;
@@ -19,13 +21,26 @@ export function secretValues(vars: Readonly<Record<string, string | undefined>>)
   return [...values];
 }
 
+/** ANSI escape sequences (colours, cursor moves). */
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
+}
+
+/** How far back a cut in a long line must look for a URL's credentials that began before it. */
+const URL_SPAN = 256;
+
 /** Replaces known secret values and URL credentials in text. */
 export class Masker {
   private readonly pattern: RegExp | undefined;
+  /** Longer than any match: text this long held back from a cut keeps every secret whole. */
+  readonly span: number;
 
   constructor(values: Iterable<string>) {
     const list = [...new Set(values)].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
     this.pattern = list.length ? new RegExp(list.map(escapeRegExp).join('|'), 'g') : undefined;
+    this.span = Math.max(URL_SPAN, list[0]?.length ?? 0);
   }
 
   static forVars(...sets: Readonly<Record<string, string | undefined>>[]): Masker {
@@ -33,7 +48,8 @@ export class Masker {
   }
 
   mask(text: string): string {
-    let out = this.pattern ? text.replace(this.pattern, MASK) : text;
+    let out = stripAnsi(text);
+    if (this.pattern) out = out.replace(this.pattern, MASK);
     if (out.includes('@')) out = out.replace(URL_CREDENTIALS, `$1${MASK}@`);
     return out;
   }

@@ -1,6 +1,6 @@
 // src/mask.ts: secret values (by key name, 6+ characters) and URL credentials become ***.
 import { describe, expect, it } from 'vitest';
-import { MASK, Masker, isSecretKey, maskVars, secretValues } from '../src/mask';
+import { MASK, Masker, isSecretKey, maskVars, secretValues, stripAnsi } from '../src/mask';
 
 describe('isSecretKey', () => {
   it.each(['AUTH_PASS', 'PASSWORD', 'JWT_SECRET_KEY', 'X_API_KEY', 'GITHUB_TOKEN', 'AWS_CREDENTIALS', 'db_password', 'RUSTFS_ACCESS_KEY'])('%s is secret', (key) => {
@@ -83,4 +83,8 @@ describe('maskVars', () => {
       PROJECT_NAME: 'esb-e2e-docker',
     });
   });
+});
+
+it('stripAnsi removes colour and cursor sequences only', () => {
+  expect(stripAnsi('\x1b[1;32mok\x1b[0m \x1b]0;title\x07plain [x]')).toBe('ok plain [x]');
 });

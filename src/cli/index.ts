@@ -2,6 +2,7 @@
 // arrives here once, as `io.env`, and is passed on as data; nothing here runs a process.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UsageError } from '../errors';
+import { Masker, isSecretKey } from '../mask';
 import { VERSION, type Io } from './io';
 import { addPlan, type Action } from './plan';
 import { addReport } from './report';
@@ -41,7 +42,17 @@ export async function main(io: Io): Promise<number> {
   }
 }
 
-/** Usage and config errors: their message, exit 2; anything else is not ours to map. */
+/** The secrets the command line knows before any plan: the environment's, and `--set` values of secret keys. */
+export function cliMasker(io: Pick<Io, 'env' | 'argv'>): Masker {
+  const set: Record<string, string> = {};
+  for (const arg of io.argv) {
+    const m = /^(?:--set=)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(arg);
+    if (m && isSecretKey(m[1]!)) set[m[1]!] = m[2]!;
+  }
+  return Masker.forVars(io.env, set);
+}
+
+/** Usage and config errors: their message (secrets masked), exit 2; anything else is not ours to map. */
 function exitCodeOfError(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
@@ -50,7 +61,7 @@ function exitCodeOfError(error: unknown, io: Io): number {
     return 2;
   }
   if (error instanceof ConfigError) {
-    io.stderr.write(`esb-e2e: ${error.message}\n`);
+    io.stderr.write(`esb-e2e: ${cliMasker(io).mask(error.message)}\n`);
     return error.exitCode;
   }
   throw error;

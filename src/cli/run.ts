@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { createPlan } from '../plan/planner';
 import type { Color } from '../report/color';
-import { planOptions, selectionOptions, type SelectionFlags } from './flags';
+import { nonEmpty, planOptions, selectionOptions, type SelectionFlags } from './flags';
 import type { Io, RunRequest } from './io';
 import type { Action } from './plan';
 
@@ -32,8 +32,8 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
     .option('--no-cache', 'pass --no-cache to esb deploy')
     .option('--cleanup', 'compose down --volumes after each env, whatever its result')
     .option('--keep-failed', 'with --cleanup: keep failed envs up for inspection')
-    .option('--report <file.json>', 'write a JSON report')
-    .option('--junit <file.xml>', 'write a merged JUnit XML report')
+    .option('--report <file.json>', 'write a JSON report', nonEmpty)
+    .option('--junit <file.xml>', 'write a merged JUnit XML report', nonEmpty)
     .addOption(new Option('--reporter <format>', 'console format').choices(['plain', 'jsonl']).default('plain'))
     .addOption(new Option('--color <when>', 'colour the [env] prefixes').choices(['auto', 'always', 'never']).default('auto'))
     .addOption(new Option('--unit').hideHelp())

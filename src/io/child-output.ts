@@ -3,7 +3,7 @@
 // pipes of a child that src/exec.ts started; spawns nothing.
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
-import { LineSplitter } from './lines';
+import { LineSplitter, type LineGuard } from './lines';
 
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
 /** After the child exits and its group is gone, how long its pipes may stay open. */
@@ -23,6 +23,8 @@ export interface OutputOptions {
   readonly pressure?: () => Promise<void> | undefined;
   /** Keep stdout (up to 16 MiB). */
   readonly capture?: boolean;
+  /** Masks an over-long line before it is cut into pieces (src/io/lines.ts). */
+  readonly guard?: LineGuard;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function readOutput(child: ChildPipes, options: OutputOptions): Pro
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s);
   const kept = options.capture ? new Capture() : undefined;
   const ended = streams.map((stream) => {
-    const splitter = new LineSplitter((lines, text, ascii) => options.onLines?.(lines, text, ascii));
+    const splitter = new LineSplitter((lines, text, ascii) => options.onLines?.(lines, text, ascii), options.guard);
     const keep = stream === child.stdout ? kept : undefined;
     stream.on('data', (chunk: Buffer) => {
       keep?.push(chunk);

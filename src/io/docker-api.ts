@@ -3,10 +3,10 @@
 // published, a container's env. Each answer costs one HTTP request instead of a `docker`
 // process, which is most of what the runner spends between an env's real steps. Engines
 // reached any other way (tcp, ssh, a context) are asked through the docker CLI instead.
-import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { decodeText, readRegular } from './reader';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -66,7 +66,8 @@ export function configDir(vars: Readonly<Record<string, string>>): string | null
 export async function currentContext(dir: string | null): Promise<string | null> {
   if (!dir) return null;
   try {
-    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown };
+    // Read as the project's files are: a regular file only (a FIFO there would hang the run).
+    const config = JSON.parse(decodeText(readRegular(join(dir, 'config.json')))) as { currentContext?: unknown };
     return typeof config.currentContext === 'string' && config.currentContext ? config.currentContext : null;
   } catch {
     // No config, or one the CLI would reject anyway: it then uses the default socket too.

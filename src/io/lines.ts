@@ -7,6 +7,11 @@ import { StringDecoder } from 'node:string_decoder';
 /** Lines longer than this are cut into pieces, so memory stays flat whatever a child prints. */
 export const MAX_LINE = 64 * 1024;
 
+export interface LineGuard {
+  mask(text: string): string;
+  readonly span: number;
+}
+
 /**
  * Splits a byte stream into lines: UTF-8 decoded (invalid bytes become U+FFFD), CR LF or
  * LF. The complete lines of each chunk are handed over together, with their text joined
@@ -21,7 +26,14 @@ export class LineSplitter {
   /** The partial line holds only ASCII. */
   private partialAscii = true;
 
-  constructor(private readonly emit: (lines: string[], text: string, ascii: boolean) => void) {}
+  constructor(
+    private readonly emit: (lines: string[], text: string, ascii: boolean) => void,
+    /**
+     * Masks a line before it is cut into pieces, so a secret is never split across two
+     * pieces (each masked alone would miss it); `span` is longer than anything it masks.
+     */
+    private readonly guard?: LineGuard,
+  ) {}
 
   push(chunk: Buffer | string): void {
     // A string's characters are not looked at: it counts as not ASCII.
@@ -36,12 +48,20 @@ export class LineSplitter {
       this.emitBlock(text.slice(0, last), ascii);
     }
     this.partialAscii = this.partial.length === 0 || (last === -1 ? ascii : chunkAscii);
-    if (this.partial.length > MAX_LINE) {
-      // What has no end yet goes out in pieces too; the last piece waits for the rest.
-      const pieces = cut(this.partial);
-      this.partial = pieces.pop()!;
-      this.emit(pieces, pieces.join('\n'), this.partialAscii);
-    }
+    if (this.partial.length > MAX_LINE) this.emitPartial();
+  }
+
+  /**
+   * What has no end yet goes out in pieces too; the last piece waits for the rest. With a
+   * guard, the line is masked first and its last `span` characters wait too: a secret
+   * whose start is in them is masked whole once its end arrives.
+   */
+  private emitPartial(): void {
+    const text = this.guard ? this.guard.mask(this.partial) : this.partial;
+    const keep = this.guard ? Math.min(this.guard.span, text.length) : 0;
+    const pieces = cut(text.slice(0, text.length - keep));
+    this.partial = pieces.pop()! + text.slice(text.length - keep);
+    if (pieces.length) this.emit(pieces, pieces.join('\n'), this.partialAscii);
   }
 
   end(): void {
@@ -61,7 +81,7 @@ export class LineSplitter {
       text = lines.join('\n');
     }
     if (block.length > MAX_LINE && lines.some((l) => l.length > MAX_LINE)) {
-      lines = lines.flatMap(cut);
+      lines = lines.flatMap((l) => cut(l.length > MAX_LINE && this.guard ? this.guard.mask(l) : l));
       text = lines.join('\n');
     }
     this.emit(lines, text, ascii);

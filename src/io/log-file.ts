@@ -2,8 +2,9 @@
 // Writes are queued and flushed in order by one writer at a time; `pressure()` tells
 // the producer to wait while too much is queued (backpressure). `closeSync()` writes
 // whatever is queued at once, for the hard-exit path (a second Ctrl-C).
-import { close, fsync, mkdirSync, openSync, write, writeSync } from 'node:fs';
+import { close, fsync, mkdirSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { openRegular } from './files';
 
 const HIGH_WATER = 1024 * 1024;
 const open_ = new Set<LogFile>();
@@ -34,7 +35,8 @@ export class LogFile {
     // Opened at once, not through the thread pool: the envs then start their first
     // commands together instead of one open round trip after another.
     mkdirSync(dirname(path), { recursive: true });
-    const log = new LogFile(path, openSync(path, 'w'));
+    // Never through a link, never a FIFO or a device: only a regular file is a log.
+    const log = new LogFile(path, openRegular(path, 'truncate'));
     open_.add(log);
     return log;
   }

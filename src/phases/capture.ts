@@ -1,6 +1,6 @@
 // After a failure: the state and logs of an env's containers (`ps --all`, `logs --no-color
 // --timestamps`), captured into its .compose.log before any cleanup takes them down.
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/files';
 import { composeArgv } from './compose-cli';
 import type { PhaseContext } from './context';
 
@@ -13,7 +13,7 @@ export async function captureCompose(ctx: PhaseContext, file: string): Promise<b
     parts.push(`$ ${argv.join(' ')}\n${result.stdout}${result.ok ? '' : `(${result.reason})\n`}`);
   }
   try {
-    await writeFile(file, ctx.mask(parts.join('\n')));
+    writeFileAtomic(file, ctx.mask(parts.join('\n')));
     return true;
   } catch {
     return false;

@@ -13,17 +13,23 @@ export interface ComposeCli {
 
 export const COMPOSE_SETTING = 'matrix `compose`, or install Docker Compose v2 (docker compose) or docker-compose';
 
-/** Decide the compose flavour by asking `docker compose version`, then `docker-compose version`. */
-export async function detectCompose(
-  plan: Plan,
-  run: (cmd: Command) => Promise<ExecResult>,
-): Promise<ComposeCli | string> {
+/**
+ * Decide the compose flavour by asking `docker compose version`, then `docker-compose
+ * version`. `run` bounds each question (the compose phase's timeout); one that hangs is
+ * named in the answer instead of being taken for a missing flavour.
+ */
+export async function detectCompose(plan: Plan, run: (cmd: Command) => Promise<ExecResult>): Promise<ComposeCli | string> {
   if (plan.compose) return { prefix: plan.compose, flavour: 'custom' };
   const env = { ...plan.base };
-  const v2 = await run({ argv: ['docker', 'compose', 'version'], env, cwd: plan.root });
-  if (v2.ok) return { prefix: ['docker', 'compose'], flavour: 'v2' };
-  const v1 = await run({ argv: ['docker-compose', 'version'], env, cwd: plan.root });
-  if (v1.ok) return { prefix: ['docker-compose'], flavour: 'v1' };
+  for (const [argv, cli] of [
+    [['docker', 'compose', 'version'], { prefix: ['docker', 'compose'], flavour: 'v2' }],
+    [['docker-compose', 'version'], { prefix: ['docker-compose'], flavour: 'v1' }],
+  ] as const) {
+    const asked = await run({ argv, env, cwd: plan.root });
+    if (asked.ok) return cli;
+    if (asked.timedOut) return `docker compose: \`${argv.join(' ')}\` did not answer: ${asked.reason} (the compose phase's timeout; --timeout compose=<seconds>)`;
+    if (asked.cancelled) return 'cancelled';
+  }
   return `docker compose: not found (neither \`docker compose\` nor \`docker-compose\` answers; set ${COMPOSE_SETTING})`;
 }
 

@@ -3,7 +3,7 @@
 // published ports discovered, then every health wait until it answers 200.
 import { parse as parseYaml } from 'yaml';
 import { GATEWAY_WAIT_TIMEOUT } from '../esb/layout';
-import { expand } from '../plan/env';
+import { expand, lookupIn } from '../plan/env';
 import { builtImages, composeArgv, dockerArgv } from './compose-cli';
 import { OK, failed, type PhaseContext, type PhaseOutcome } from './context';
 import { discoverPorts } from './discover';
@@ -66,7 +66,7 @@ async function joinRegistry(ctx: PhaseContext): Promise<PhaseOutcome> {
 /** The gateway's https /health (when it publishes that port) and the matrix's waits, in order. */
 async function waitHealthy(ctx: PhaseContext): Promise<PhaseOutcome> {
   const vars = ctx.binding.vars;
-  const waits = ctx.env.wait.map((w) => ({ url: expand(w.url, (k) => vars[k], `wait ${w.url}`), timeout: w.timeout }));
+  const waits = ctx.env.wait.map((w) => ({ url: expand(w.url, lookupIn(vars), `wait ${w.url}`), timeout: w.timeout }));
   const https = ctx.binding.discovered?.PORT_GATEWAY_HTTPS;
   if (ctx.env.gatewayWait && https) waits.unshift({ url: `https://localhost:${https}/health`, timeout: GATEWAY_WAIT_TIMEOUT });
   for (const w of waits) {

@@ -15,6 +15,7 @@ export type InfraOutcome = { ok: true; url: string } | { ok: false; reason: stri
 export async function startInfra(plan: Plan, compose: ComposeCli, deps: InfraDeps): Promise<InfraOutcome> {
   const infra = plan.infra!;
   const up = await deps.run(infraUpArgv(compose, plan));
+  if (up.timedOut) return { ok: false, reason: `registry: compose up did not finish within infra.ready_timeout (${infra.readyTimeout}s)`, cancelled: false };
   if (!up.ok) return { ok: false, reason: `registry: compose up: ${up.reason}`, cancelled: up.cancelled };
   const ready = await deps.wait(infra.readyUrl, infra.readyTimeout * 1000);
   if (!ready.ok) return { ok: false, reason: `registry: ${ready.reason}`, cancelled: ready.reason === 'cancelled' };

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homeDirs, isInside, stateRoots } from '../esb/layout';
 import type { Leftovers } from '../io/docker-api';
+import { realPath } from '../io/files';
 import { composeLabel, dockerArgv, projectLabel } from './compose-cli';
 import { OK, askEngine, failed, type PhaseContext, type PhaseOutcome } from './context';
 import { down } from './down';
@@ -51,10 +52,11 @@ async function removeLeftovers(ctx: PhaseContext, asked: Leftovers | undefined):
 }
 
 async function wipeStateDirs(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const roots = stateRoots(ctx.plan.root, homeDirs(ctx.plan.base));
+  const roots = stateRoots(ctx.plan.root, homeDirs(ctx.plan.base)).map(realPath);
   for (const dir of ctx.env.stateDirs) {
-    // Planned by the runner, checked again here: reset never deletes outside these roots.
-    if (!isInside(dir, roots)) return { ok: false, reason: `refusing to wipe ${dir}: outside the project root and the ESB cache` };
+    // Checked before the run, and again here by real paths (a link made since is not followed):
+    // reset never deletes outside these roots.
+    if (!isInside(realPath(dir), roots)) return { ok: false, reason: `refusing to wipe ${dir}: it is ${realPath(dir)}, outside the project root and the ESB cache` };
   }
   // Most runs find nothing to wipe: a stat is cheaper than a round trip to the thread pool.
   const present = ctx.env.stateDirs.filter((dir) => existsSync(dir));

@@ -27,3 +27,27 @@ function conflict(env: string, key: string, claim: string, other: string): strin
     ? `env "${env}": ${key} and ${otherKey} would both use ${claim.replace(/^\w+=/, '')}`
     : `envs "${otherEnv}" and "${env}" would share ${claim} (${otherKey} / ${key}); give each env its own value`;
 }
+
+/** What Linux lets one `KEY=VALUE` be (MAX_ARG_STRLEN, 32 pages). */
+const MAX_VAR_BYTES = 128 * 1024 - 1;
+/** What an env's whole environment may take, leaving room for the arguments (ARG_MAX is 2 MiB at the least). */
+const MAX_ENV_BYTES = 1024 * 1024;
+
+/** Every variable of the env fits what the OS can hand a process, and so do all of them together. */
+export function checkEnvLimits(env: EnvPlan, base: Readonly<Record<string, string>>): void {
+  let total = 0;
+  let largest = { key: '', bytes: 0 };
+  for (const [key, value] of Object.entries({ ...base, ...env.env })) {
+    const bytes = Buffer.byteLength(key) + 1 + Buffer.byteLength(value) + 1;
+    if (bytes > MAX_VAR_BYTES) {
+      throw new ConfigError(`env "${env.name}": ${key} is ${Math.ceil(bytes / 1024)} KiB, more than one variable can hold (128 KiB)`);
+    }
+    total += bytes;
+    if (bytes > largest.bytes) largest = { key, bytes };
+  }
+  if (total > MAX_ENV_BYTES) {
+    throw new ConfigError(
+      `env "${env.name}": its variables take ${Math.ceil(total / 1024)} KiB, more than a process can be given (1 MiB); the largest is ${largest.key} (${Math.ceil(largest.bytes / 1024)} KiB)`,
+    );
+  }
+}

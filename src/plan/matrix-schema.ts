@@ -4,6 +4,8 @@
 // everywhere.
 import * as z from '../zod';
 
+import { MAX_TIMEOUT_SECONDS } from './phases';
+
 export { PHASES, type PhaseName, type Timeouts } from './phases';
 
 export const ENV_NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -18,10 +20,18 @@ const nonEmpty = (error?: string) => z.minLength(1, error === undefined ? undefi
 const text = () => z.string().check(nonEmpty());
 const whole = z.refine<number>((n) => Number.isInteger(n), { error: 'expected a whole number' });
 
-const envName = z.string({ error: 'expected an env name (string)' }).check(z.regex(ENV_NAME, { error: envNameMessage }));
+/** Longer names make file names (`.parallel-<env>.compose.log`) and Docker names (`esb-<env>-external`) too long. */
+export const MAX_ENV_NAME = 63;
+const envName = z.string({ error: 'expected an env name (string)' }).check(
+  z.regex(ENV_NAME, { error: envNameMessage }),
+  z.maxLength(MAX_ENV_NAME, { error: `must be at most ${MAX_ENV_NAME} characters (it becomes file and Docker names)` }),
+);
 const varName = z.string().check(z.regex(VAR_NAME, { error: 'must be a variable name (letters, digits, "_")' }));
 const path = z.string({ error: 'expected a path (string)' }).check(nonEmpty('must not be empty'));
-const seconds = z.number({ error: 'expected a number of seconds' }).check(z.positive({ error: 'must be a positive number of seconds' }));
+const seconds = z.number({ error: 'expected a number of seconds' }).check(
+  z.positive({ error: 'must be a positive number of seconds' }),
+  z.lte(MAX_TIMEOUT_SECONDS, { error: `must be at most ${MAX_TIMEOUT_SECONDS} seconds (about 24 days)` }),
+);
 const port = z.number({ error: 'expected a port number' }).check(whole, z.gte(1), z.lte(65535, { error: 'must be a port (1-65535)' }));
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' });
 const envVars = z.record(varName, z.pipe(scalar, z.transform(String)), { error: 'expected a mapping of VAR: value' });

@@ -6,8 +6,11 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type * as z from '../zod';
 import { ConfigError, nearest, unknownName } from '../errors';
-import type { ProjectReader } from '../io/reader';
+import { whyUnreadable, type ProjectReader } from '../io/reader';
 import { KNOWN_KEYS, RESERVED, matrixSchema, type Matrix } from './matrix-schema';
+
+/** Alias expansions a matrix may use (a YAML alias bomb expands to billions). */
+const MAX_ALIASES = 1000;
 
 /** A matrix with its file, its folder (base of every path in it) and env names resolved. */
 export interface LoadedMatrix {
@@ -61,7 +64,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input)}`;
   }
   if (issue.code === 'invalid_union' && issue.path[0] === 'infra') return 'expected an infra mapping or false';
-  return issue.message;
+  return `${issue.message}${gotValue(issue.input)}`;
+}
+
+/** ` (got "../x")`: the value a message is about, when it is one to show (short, and not a mapping or list). */
+function gotValue(input: unknown): string {
+  if (typeof input === 'string') return ` (got ${JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input)})`;
+  if (typeof input !== 'number' && typeof input !== 'boolean') return '';
+  return ` (got ${JSON.stringify(input)})`;
 }
 
 function fail(file: string, problems: string[]): never {
@@ -73,6 +83,22 @@ function fail(file: string, problems: string[]): never {
 
 /** Parse and validate the text of a matrix file (no file checks). */
 export function parseMatrix(text: string, file: string): { matrix: Matrix; names: string[] } {
+  const parsed = matrixSchema.safeParse(readYaml(text, file), { reportInput: true });
+  if (!parsed.success) fail(file, parsed.error.issues.map((issue) => `${yamlPath(issue.path)}: ${describeIssue(issue)}`));
+  const matrix = parsed.data;
+  const { names, problems } = envNames(matrix);
+  const knownSuites = Object.keys(matrix.suites);
+  matrix.matrix.forEach((entry, i) => {
+    entry.suites.forEach((s, j) => {
+      if (!Object.hasOwn(matrix.suites, s)) problems.push(`matrix[${i}].suites[${j}]: ${unknownName('suite', s, knownSuites)}`);
+    });
+  });
+  if (problems.length) fail(file, problems);
+  return { matrix, names };
+}
+
+/** YAML text -> plain data, or every syntax error with its line and column. */
+function readYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     fail(
@@ -87,16 +113,20 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; names
   if (doc.contents === null) fail(file, ['is empty: expected a mapping with `suites` and `matrix`']);
   if (isSeq(doc.contents)) fail(file, ['top level is a list: expected a mapping with `suites` and `matrix`']);
   if (!isMap(doc.contents)) fail(file, ['top level is not a mapping: expected `suites` and `matrix` keys']);
-  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  const parsed = matrixSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    fail(
-      file,
-      parsed.error.issues.map((issue) => `${yamlPath(issue.path)}: ${describeIssue(issue)}`),
-    );
+  try {
+    // Aliases are expanded here: a file that repeats one alias past this count is a bomb, not a matrix.
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // An alias bomb, or nesting deeper than the stack: the file is refused, whatever it says.
+    const what = error instanceof RangeError ? 'it nests too deeply' : `it repeats an alias too often (over ${MAX_ALIASES} expansions)`;
+    fail(file, [`refused: ${what}`]);
   }
-  const matrix = parsed.data;
+}
+
+/** Each entry's name (`env`, or legacy `esb_env`), and what is wrong with them. */
+function envNames(matrix: Matrix): { names: string[]; problems: string[] } {
   const problems: string[] = [];
+  const seen = new Map<string, number>();
   const names = matrix.matrix.map((entry, i) => {
     if (entry.env && entry.esb_env && entry.env !== entry.esb_env) {
       problems.push(`matrix[${i}]: both "env" and "esb_env" are set and differ; keep one`);
@@ -104,23 +134,11 @@ export function parseMatrix(text: string, file: string): { matrix: Matrix; names
     const name = entry.env ?? entry.esb_env;
     if (!name) problems.push(`matrix[${i}]: the env has no name (set "env:", or legacy "esb_env:")`);
     else if (RESERVED.includes(name)) problems.push(`matrix[${i}].env: "${name}" is reserved for esb-e2e's own lines ([${name}] ...); pick another name`);
+    else if (seen.has(name)) problems.push(`matrix[${i}].env: duplicate env "${name}" (also matrix[${seen.get(name)}])`);
+    else seen.set(name, i);
     return name ?? '';
   });
-  const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    if (!name) return;
-    const first = seen.get(name);
-    if (first !== undefined) problems.push(`matrix[${i}].env: duplicate env "${name}" (also matrix[${first}])`);
-    else seen.set(name, i);
-  });
-  const knownSuites = Object.keys(matrix.suites);
-  matrix.matrix.forEach((entry, i) => {
-    entry.suites.forEach((s, j) => {
-      if (!(s in matrix.suites)) problems.push(`matrix[${i}].suites[${j}]: ${unknownName('suite', s, knownSuites)}`);
-    });
-  });
-  if (problems.length) fail(file, problems);
-  return { matrix, names };
+  return { names, problems };
 }
 
 /** Read, parse and check a matrix file against the project's files. */
@@ -132,7 +150,7 @@ export function loadMatrix(abs: string, reader: ProjectReader, file = abs): Load
   try {
     text = reader.readText(abs);
   } catch (error) {
-    throw new ConfigError(`${file}: cannot read the matrix (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ConfigError(`${file}: cannot read the matrix: ${whyUnreadable(error)}`);
   }
   const { matrix, names } = parseMatrix(text, file);
   const loaded: LoadedMatrix = { file, dir: dirname(abs), matrix, names };
@@ -156,7 +174,8 @@ export function envPaths(loaded: LoadedMatrix, index: number, reader: ProjectRea
   );
   let envFile: string | undefined;
   if (entry.env_file) envFile = resolve(loaded.dir, entry.env_file);
-  else if (reader.kind(resolve(envDir, '.env')) === 'file') envFile = resolve(envDir, '.env');
+  // A `.env` that is there but is not a file (a folder, a FIFO) is an error, not skipped.
+  else if (reader.kind(resolve(envDir, '.env')) !== undefined) envFile = resolve(envDir, '.env');
   return { envDir, composeFiles, envFile };
 }
 
@@ -180,7 +199,7 @@ function checkFiles(loaded: LoadedMatrix, reader: ProjectReader): void {
         need(entry.compose_files ? `matrix[${i}].compose_files[${j}]` : `matrix[${i}]`, f, 'compose file', 'file'),
       );
     }
-    if (entry.env_file && paths.envFile) need(`matrix[${i}].env_file`, paths.envFile, 'env file', 'file');
+    if (paths.envFile) need(entry.env_file ? `matrix[${i}].env_file` : `matrix[${i}] (the .env of its env dir)`, paths.envFile, 'env file', 'file');
   });
   if (matrix.infra) need('infra.compose_file', resolve(loaded.dir, matrix.infra.compose_file), 'infra compose file', 'file');
   if (problems.length) fail(file, problems);

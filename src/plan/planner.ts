@@ -8,7 +8,7 @@ import { ConfigError } from '../errors';
 import { PUBLISHED_PORTS } from '../esb/published';
 import { display } from '../format';
 import type { ProjectReader } from '../io/reader';
-import { checkShared } from './checks';
+import { checkEnvLimits, checkShared } from './checks';
 import { planEnv } from './env-plan';
 import { planInfra } from './infra';
 import { loadMatrix } from './matrix';
@@ -43,6 +43,7 @@ export function createPlan(options: PlanOptions, ctx: PlanContext): Plan {
   const scope = planScope(loaded, options, ctx, root);
   const envs = selectEnvs(loaded, options, scope.notices).map((selected) => planEnv(scope, selected));
   checkShared(envs);
+  for (const env of envs) checkEnvLimits(env, scope.base);
   const { matrix } = loaded;
   const infra = planInfra(matrix.infra, loaded.dir, root, scope.registryPort, ctx.reader, options.testOnly ?? false, scope.notices);
   return deepFreeze({

@@ -7,7 +7,7 @@ import { isManagedKey } from '../esb/conventions';
 import { homeDirs, stateRoots, subnetSlots, type HomeDirs } from '../esb/layout';
 import { DEFAULT_PORT_VARS, DEFAULT_REGISTRY_PORT } from '../esb/ports';
 import { display } from '../format';
-import type { ProjectReader } from '../io/reader';
+import { whyUnreadable, type ProjectReader } from '../io/reader';
 import { filterVars, parseEnvFile, type Vars } from './env';
 import type { LoadedMatrix } from './matrix';
 import type { PlanContext, PlanOptions } from './types';
@@ -78,7 +78,6 @@ export function readEnvFile(reader: ProjectReader, file: string, root: string): 
   try {
     return reader.readText(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ConfigError(`${display(root, file)}: cannot read the env file (${code})`);
+    throw new ConfigError(`${display(root, file)}: cannot read the env file: ${whyUnreadable(error)}`);
   }
 }

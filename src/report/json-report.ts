@@ -3,15 +3,9 @@
 // are shown relative to. Every string goes through the masker and loses colour codes.
 import type { EnvResult, SuiteResult } from '../events';
 import { display } from '../format';
+import { stripAnsi } from '../mask';
 import type { EnvReport, Report } from './schema';
 import { REPORT_SCHEMA_VERSION } from './version';
-
-/** ANSI escape sequences (colours, cursor moves): reports never hold them. */
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-
-export function stripAnsi(text: string): string {
-  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
-}
 
 export type Mask = (text: string) => string;
 

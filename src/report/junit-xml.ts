@@ -4,7 +4,7 @@
 // fast-xml-parser parses and builds; escaping of text and attributes, and the characters
 // XML 1.0 forbids, are handled here.
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { stripAnsi } from './json-report';
+import { stripAnsi } from '../mask';
 
 export interface XElement {
   name: string;

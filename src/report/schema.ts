@@ -54,7 +54,7 @@ export const ReportSchema = titled(
     startedAt: described(z.iso.datetime(), 'when the run started (UTC, ISO 8601)'),
     durationMs: duration,
     status: described(status, 'failed when any env failed; cancelled when the run was stopped or an env was cancelled; else passed'),
-    signal: described(z.nullable(z.enum(['SIGINT', 'SIGTERM'])), 'the signal that stopped the run, if one did'),
+    signal: described(z.nullable(z.enum(['SIGINT', 'SIGTERM', 'SIGHUP'])), 'the signal that stopped the run, if one did'),
     envs: z.array(EnvReportSchema),
   }),
   {

@@ -1,5 +1,5 @@
 // `esb-e2e run`: takes the log dir's lock, wires the reporters to the event bus, turns
-// SIGINT/SIGTERM into cancellation (a second one exits at once), runs the suite, and maps
+// SIGINT/SIGTERM/SIGHUP into cancellation (a second one exits at once), runs the suite, and maps
 // its result to the exit code.
 import { EventBus, type SuiteResult } from '../events';
 import { killAll } from '../exec';
@@ -7,10 +7,12 @@ import { display } from '../format';
 import { Output } from '../io/console';
 import { acquireLock } from '../io/lock';
 import { closeAllSync } from '../io/log-file';
+import { Masker } from '../mask';
 import type { Plan } from '../plan/types';
 import { realDeps, type RunnerDeps } from './deps';
 import type { ReportOptions, RunIo, RunOptions } from './options';
 import { SIGNAL_EXIT, SignalGuard, type SignalSource } from './signals';
+import { preflight } from './preflight';
 import { reporting } from './reporting';
 import { runSuite } from './suite';
 
@@ -27,11 +29,15 @@ export async function runCommand(
   signals: SignalSource = process,
   hardExit: (code: number) => void = (code) => process.exit(code),
 ): Promise<number> {
-  // Before anything starts: the log dir is writable and no other run uses it.
+  // Before anything starts: every output may be written, reset wipes only what it may, the
+  // log dir is writable and no other run uses it.
+  preflight(plan, options, io);
   const lock = acquireLock(plan.logDir, display(plan.root, plan.logDir));
-  const bus = new EventBus();
+  // The one masker of the run's messages: every secret of the plan (the shell's, each env's).
+  const masker = Masker.forVars(plan.base, ...plan.envs.map((e) => e.env));
+  const bus = new EventBus((text) => masker.mask(text));
   const out = new Output(io.stdout);
-  const { reporters, problems } = reporting(plan, options, io, out);
+  const { reporters, problems } = reporting(plan, options, io, out, masker);
   for (const reporter of reporters) bus.subscribe(reporter);
   const cancel = new AbortController();
   const hard = new AbortController();
@@ -51,7 +57,7 @@ export async function runCommand(
     const final: SuiteResult = { ...result, signal: guard.stoppedBy, status: guard.stoppedBy ? 'cancelled' : result.status };
     bus.emit({ type: 'suite_end', result: final });
     await bus.close();
-    for (const problem of problems) io.stderr.write(`esb-e2e: ${problem}\n`);
+    for (const problem of problems) io.stderr.write(`esb-e2e: ${masker.mask(problem)}\n`);
     const code = exitCodeOf(final);
     return problems.length && code === 0 ? 1 : code;
   } finally {

@@ -37,6 +37,7 @@ export class EnvCommands {
         signal,
         capture: opts.capture ?? false,
         pressure: this.pressure,
+        guard: masker,
         onLines: (lines, raw, ascii) => {
           const masked = masker.maskChunk(lines, raw);
           log.lines(masked.text, masked.lines, ascii);
@@ -45,18 +46,20 @@ export class EnvCommands {
         },
       },
     );
-    if (!result.ok && result.reason) log.line(`# ${result.reason}`);
+    // The reason may name the program or an argument: masked like everything else.
+    if (!result.ok && result.reason) log.line(`# ${masker.mask(result.reason)}`);
     return result;
   }
 
-  /** A line of esb-e2e's own, to the log and the console (verbose). */
+  /** A line of esb-e2e's own, to the log and the console (verbose); masked, as it may hold a URL with credentials. */
   note(phase: PhaseId, line: string): void {
-    this.log.line(`# ${line}`);
-    this.bus.emit({ type: 'output', env: this.env, phase, lines: [`# ${line}`] });
+    const shown = `# ${this.masker.mask(line)}`;
+    this.log.line(shown);
+    this.bus.emit({ type: 'output', env: this.env, phase, lines: [shown] });
   }
 
-  /** A line of esb-e2e's own, to the log only. */
+  /** A line of esb-e2e's own, to the log only (masked). */
   trace(line: string): void {
-    this.log.line(`# ${line}`);
+    this.log.line(`# ${this.masker.mask(line)}`);
   }
 }

@@ -18,6 +18,7 @@ export class PhaseRunner {
     private readonly log: EnvLog,
     private readonly bus: EventBus,
     private readonly deps: Pick<RunnerDeps, 'now' | 'heartbeatMs'>,
+    private readonly mask: (text: string) => string = (text) => text,
   ) {}
 
   async run(phase: PhaseId, timeoutS: number, parent: AbortSignal, body: (signal: AbortSignal) => Promise<PhaseOutcome>): Promise<PhaseRun> {
@@ -36,7 +37,7 @@ export class PhaseRunner {
     outcome = await this.logged(outcome);
     const { status, error } = this.verdict(outcome, limit.timedOut, parent.aborted, timeoutS);
     const durationMs = this.deps.now() - t0;
-    this.log.line(`[${clock(new Date(this.deps.now()))}] <== ${phase} ${status} (${duration(durationMs)})${error ? `: ${error}` : ''}`);
+    this.log.line(`[${clock(new Date(this.deps.now()))}] <== ${phase} ${status} (${duration(durationMs)})${error ? `: ${this.mask(error)}` : ''}`);
     this.bus.emit({ type: 'phase_end', env: this.env, phase, status, durationMs, ...(error ? { error } : {}) });
     return { result: { name: phase, status, durationMs, error }, outcome };
   }

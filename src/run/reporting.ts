@@ -2,20 +2,24 @@
 // (every secret of the plan masked), GitHub's step summary. What could not be written is
 // gathered in `problems` (the run then does not pass).
 import { randomBytes } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Reporter } from '../events';
 import { Output } from '../io/console';
-import { errorText, readIfFresh, writeFileAtomic } from '../io/files';
+import { appendRegular, errorText, readIfFresh, writeFileAtomic } from '../io/files';
 import { Masker } from '../mask';
 import type { Plan } from '../plan/types';
 import { useColor } from '../report/color';
 import { createReporters, type ReporterChoice } from '../report/index';
 import type { ReportOptions, RunIo } from './options';
 
-export function reporting(plan: Plan, options: ReportOptions & { readonly verbose: boolean }, io: RunIo, out: Output): { reporters: Reporter[]; problems: string[] } {
+export function reporting(
+  plan: Plan,
+  options: ReportOptions & { readonly verbose: boolean },
+  io: RunIo,
+  out: Output,
+  masker: Masker = Masker.forVars(plan.base, ...plan.envs.map((e) => e.env)),
+): { reporters: Reporter[]; problems: string[] } {
   const problems: string[] = [];
-  const masker = Masker.forVars(plan.base, ...plan.envs.map((e) => e.env));
   const choice: ReporterChoice = {
     console: options.reporter,
     verbose: options.verbose,
@@ -36,10 +40,13 @@ export function reporting(plan: Plan, options: ReportOptions & { readonly verbos
     read: (path, since) => readIfFresh(path, since),
     problem: (message) => problems.push(message),
     errorText,
-    append: (path, text) =>
-      appendFile(path, text).catch((error: unknown) => {
+    append: async (path, text) => {
+      try {
+        appendRegular(path, text);
+      } catch (error) {
         io.stderr.write(`esb-e2e: GITHUB_STEP_SUMMARY ${path}: cannot append the summary: ${errorText(error)}\n`);
-      }),
+      }
+    },
   });
   return { reporters, problems };
 }

@@ -2,56 +2,18 @@
 // variables; a phase that learns new ports hands back a new one), the capture of its
 // containers when it failed, its teardown, and its result. Every line it prints is in its
 // log; every step is an event.
-import type { EnvResult, EventBus, PhaseId, PhaseResult, Status } from '../events';
+import type { EnvResult, PhaseId, PhaseResult, Status } from '../events';
 import { duration } from '../format';
-import type { DockerApi } from '../io/docker-api';
 import { Masker } from '../mask';
-import { planned, type Binding } from '../plan/bind';
+import { planned } from '../plan/bind';
 import { PHASES, type PhaseName } from '../plan/phases';
-import type { EnvPlan, Plan } from '../plan/types';
-import type { ComposeCli } from '../phases/compose-cli';
-import { composeUp } from '../phases/compose-up';
-import type { PhaseContext, PhaseOutcome } from '../phases/context';
-import { deploy } from '../phases/deploy';
-import { down } from '../phases/down';
+import type { EnvPlan } from '../plan/types';
 import { PytestProgress } from '../phases/pytest-progress';
-import { reset } from '../phases/reset';
-import { test } from '../phases/test';
 import { captureOnFailure } from './capture';
-import { EnvCommands } from './commands';
-import type { RunnerDeps } from './deps';
-import type { Engines } from './engines';
 import { EnvLog } from './env-log';
-import type { RunOptions } from './options';
-import { PhaseRunner } from './phase-runner';
-import { PortBinder } from './ports';
+import { EnvRun } from './env-run';
+import type { SuiteState } from './suite-state';
 import { teardownOf } from './teardown';
-
-/** What every env of a suite shares. */
-export interface SuiteState {
-  readonly plan: Plan;
-  readonly options: RunOptions;
-  readonly bus: EventBus;
-  readonly deps: RunnerDeps;
-  readonly engines: Engines;
-  /** Aborts when the run is cancelled (a signal, --fail-fast). */
-  readonly cancel: AbortSignal;
-  /** Aborts cleanup too (a second Ctrl-C). */
-  readonly hard: AbortSignal;
-  /** The compose CLI, when the suite's set-up found one. */
-  readonly compose: ComposeCli | undefined;
-  /** Why the suite's set-up failed (every env fails with it), or null. */
-  readonly setupError: string | null;
-  /** --fail-fast: cancel the others now. */
-  failFast(): void;
-}
-
-const STEPS: Readonly<Record<PhaseName, (ctx: PhaseContext, progress: PytestProgress) => Promise<PhaseOutcome>>> = {
-  reset: (ctx) => reset(ctx),
-  compose: (ctx) => composeUp(ctx),
-  deploy: (ctx) => deploy(ctx),
-  test: (ctx, progress) => test(ctx, progress),
-};
 
 export class EnvSession {
   private readonly phases: PhaseResult[] = [];
@@ -60,12 +22,15 @@ export class EnvSession {
   private error: string | null = null;
   private composeStarted = false;
   private readonly started: number;
+  /** The env's secrets (and the shell's): its log and its lines are masked with it. */
+  private readonly masker: Masker;
 
   constructor(
     private readonly env: EnvPlan,
     private readonly suite: SuiteState,
   ) {
     this.started = suite.deps.now();
+    this.masker = Masker.forVars(suite.plan.base, env.env);
   }
 
   async run(): Promise<EnvResult> {
@@ -81,7 +46,7 @@ export class EnvSession {
     }
     log.line(`# esb-e2e: env ${env.name}, started ${new Date(this.started).toISOString()}`);
     const binding = planned(suite.plan, env);
-    const run = new EnvRun(env, suite, log, binding, this.progress);
+    const run = new EnvRun(env, suite, log, binding, this.progress, this.masker);
     await this.steps(run);
     // The tail of a failure is the failed phase's last lines, not the capture's or teardown's.
     const tail = this.status === 'passed' ? undefined : log.tail();
@@ -157,7 +122,7 @@ export class EnvSession {
   private async end(log: EnvLog | null, error: string | null, extra: Partial<EnvResult> = {}): Promise<EnvResult> {
     if (!log) this.status = 'failed';
     const durationMs = this.suite.deps.now() - this.started;
-    log?.line(`# env ${this.env.name} ${this.status} (${duration(durationMs)})${error ? `: ${error}` : ''}`);
+    log?.line(`# env ${this.env.name} ${this.status} (${duration(durationMs)})${error ? `: ${this.masker.mask(error)}` : ''}`);
     await log?.close();
     this.suite.bus.emit({ type: 'env_end', env: this.env.name, status: this.status, durationMs, ...(error ? { error } : {}) });
     return this.result(durationMs, error, extra);
@@ -178,73 +143,5 @@ export class EnvSession {
       tail: [],
       ...extra,
     };
-  }
-}
-
-/** An env once its log is open: its commands, its phases, and its binding as phases hand it on. */
-class EnvRun {
-  readonly commands: EnvCommands;
-  private readonly runner: PhaseRunner;
-  private readonly ports: PortBinder;
-  private engine: Promise<DockerApi | null> | undefined;
-
-  constructor(
-    private readonly env: EnvPlan,
-    private readonly suite: SuiteState,
-    log: EnvLog,
-    private binding: Binding,
-    private readonly progress: PytestProgress,
-  ) {
-    const masker = Masker.forVars(suite.plan.base, binding.vars);
-    this.commands = new EnvCommands(env.name, suite.plan.root, log, suite.bus, masker, suite.deps);
-    this.runner = new PhaseRunner(env.name, log, suite.bus, suite.deps);
-    this.ports = new PortBinder(suite.plan, env, suite.deps.portFree);
-  }
-
-  /** Runs a phase (or `cleanup`, which is `down`) and keeps the binding it hands back. */
-  async phase(step: PhaseId, timeoutS: number, parent: AbortSignal) {
-    const ran = await this.runner.run(step, timeoutS, parent, (signal) => this.body(step, signal));
-    if (ran.outcome.binding) this.binding = ran.outcome.binding;
-    return ran;
-  }
-
-  private async body(step: PhaseId, signal: AbortSignal): Promise<PhaseOutcome> {
-    if (step === 'cleanup') return down(this.context(step, signal));
-    if (step === 'reset') this.ports.checkDuringReset((line) => this.commands.trace(line));
-    if (step === 'compose') this.binding = await this.ports.bind(this.binding, (line) => this.commands.note(step, line));
-    return STEPS[step](this.context(step, signal), this.progress);
-  }
-
-  /** A phase's view of the env, on the current binding. */
-  context(phase: PhaseId, signal: AbortSignal, binding = this.binding): PhaseContext {
-    const { commands, suite, env } = this;
-    return {
-      plan: suite.plan,
-      env,
-      options: suite.options,
-      compose: suite.compose!,
-      signal,
-      binding,
-      rebind: (next) => this.context(phase, signal, next),
-      engine: () => this.engineOf(),
-      run: (argv, opts) => commands.run(phase, signal, binding.vars, argv, opts),
-      note: (line) => commands.note(phase, line),
-      trace: (line) => commands.trace(line),
-      progress: (current, total) => suite.bus.emit({ type: 'phase_progress', env: env.name, phase, current, total }),
-      wait: (url, ms) => suite.deps.wait(url, ms, signal),
-      mask: (text) => commands.masker.mask(text),
-    };
-  }
-
-  /** Looked up on the first question, so the env's first command does not wait for it. */
-  private engineOf() {
-    this.engine ??= !this.suite.plan.dockerApi
-      ? Promise.resolve(null)
-      : this.suite.engines.of(this.binding.vars, this.env.dockerContext).then((api) => {
-          if (typeof api !== 'string') return api;
-          this.commands.trace(api);
-          return null;
-        });
-    return this.engine;
   }
 }

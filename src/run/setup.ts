@@ -19,7 +19,9 @@ export interface Setup {
 
 export async function setUp(plan: Plan, bus: EventBus, deps: RunnerDeps, signal: AbortSignal): Promise<Setup> {
   if (plan.envs.length === 0) return { compose: undefined, infraStarted: false, error: null };
-  const detected = await detectCompose(plan, (cmd) => deps.exec(cmd, { signal }));
+  // Bounded by the compose phase's timeout: a user who sets it bounds this wait too.
+  const timeoutMs = Math.max(...plan.envs.map((e) => e.timeouts.compose)) * 1000;
+  const detected = await detectCompose(plan, (cmd) => deps.exec(cmd, { signal, timeoutMs }));
   if (typeof detected === 'string') return { compose: undefined, infraStarted: false, error: detected };
   const needsInfra = plan.infra && plan.envs.some((e) => e.phases.compose === 'run');
   if (!needsInfra || signal.aborted) return { compose: detected, infraStarted: false, error: null };
@@ -30,6 +32,8 @@ export async function setUp(plan: Plan, bus: EventBus, deps: RunnerDeps, signal:
 async function startRegistry(plan: Plan, compose: ComposeCli, bus: EventBus, deps: RunnerDeps, signal: AbortSignal): Promise<string | null> {
   const log = await LogFile.open(`${plan.logDir}/.parallel-infra.log`).catch(() => undefined);
   const masker = Masker.forVars(plan.base);
+  // The registry's start counts against its ready_timeout: compose up and the wait together.
+  const deadline = deps.now() + plan.infra!.readyTimeout * 1000;
   const run = (argv: readonly string[]) => {
     const shown = masker.mask(quoteArgv(argv));
     log?.line(`$ ${shown}`);
@@ -38,6 +42,7 @@ async function startRegistry(plan: Plan, compose: ComposeCli, bus: EventBus, dep
       { argv, env: { ...plan.base, PORT_REGISTRY: String(plan.registryPort) }, cwd: plan.root, setting: 'matrix `compose`' },
       {
         signal,
+        timeoutMs: Math.max(1, deadline - deps.now()),
         onLines: (lines, raw, ascii) => {
           const masked = masker.maskChunk(lines, raw);
           log?.write(masked.text, ascii);
@@ -47,9 +52,9 @@ async function startRegistry(plan: Plan, compose: ComposeCli, bus: EventBus, dep
     );
   };
   const t0 = deps.now();
-  const infra = await startInfra(plan, compose, { run, wait: (url, ms) => deps.wait(url, ms, signal) });
+  const infra = await startInfra(plan, compose, { run, wait: (url) => deps.wait(url, Math.max(1, deadline - deps.now()), signal) });
   if (infra.ok) bus.emit({ type: 'registry_ready', url: infra.url, durationMs: deps.now() - t0 });
-  else log?.line(infra.reason);
+  else log?.line(masker.mask(infra.reason));
   await log?.close();
   return infra.ok || infra.cancelled ? null : infra.reason;
 }

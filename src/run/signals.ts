@@ -1,9 +1,10 @@
-// Behaviour: signals during a run. The first SIGINT or SIGTERM cancels it (nothing new
-// starts, running envs are cancelled and taken down, the summary is printed); a second one
-// ends everything at once. Only this module touches signals.
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+// Behaviour: signals during a run. The first SIGINT, SIGTERM or SIGHUP (a closed terminal,
+// a dropped SSH session) cancels it (nothing new starts, running envs are cancelled and
+// taken down, logs are flushed, the summary is printed); a second one ends everything at
+// once. Only this module touches signals.
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT;
-const SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM'];
+const SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export interface SignalSource {
   on(signal: StopSignal, handler: () => void): void;

@@ -8,7 +8,8 @@ import { realDeps, type RunnerDeps } from './deps';
 import { Engines } from './engines';
 import type { RunOptions } from './options';
 import { schedule } from './scheduler';
-import { EnvSession, type SuiteState } from './session';
+import { EnvSession } from './session';
+import type { SuiteState } from './suite-state';
 import { setUp } from './setup';
 
 export interface RunSignals {
@@ -48,7 +49,9 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
   });
   const keepRegistry = options.keepFailed && envs.some((r) => r.status === 'failed');
   if (setup.compose && setup.infraStarted && options.cleanup && plan.infra && !keepRegistry) {
-    await stopInfra(plan, setup.compose, { run: (argv) => deps.exec({ argv, env: { ...plan.base }, cwd: plan.root }, { signal: hard }), wait: deps.wait });
+    // Bounded like an env's teardown: by the reset phase's timeout.
+    const timeoutMs = Math.max(...plan.envs.map((e) => e.timeouts.reset)) * 1000;
+    await stopInfra(plan, setup.compose, { run: (argv) => deps.exec({ argv, env: { ...plan.base }, cwd: plan.root }, { signal: hard, timeoutMs }), wait: deps.wait });
   }
   signals.cancel.removeEventListener('abort', stopRun);
   const status = signals.cancel.aborted ? 'cancelled' : envs.every((r) => r.status === 'passed') ? 'passed' : 'failed';

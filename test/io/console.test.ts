@@ -48,3 +48,19 @@ it('reports pressure while the stream is backed up and clears it on drain', asyn
   await wait;
   expect(out.pressure()).toBeUndefined();
 });
+
+it('lets a console go that breaks (EPIPE, ENOSPC): no waiting on it, writes dropped, flush at once', async () => {
+  const stream = new PassThrough({ highWaterMark: 16 });
+  const out = new Output(stream, 32);
+  out.write('x'.repeat(64));
+  const wait = out.pressure();
+  expect(wait).toBeInstanceOf(Promise);
+  stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+  await wait;
+  expect(out.broken).toBe('EPIPE');
+  expect(out.pressure()).toBeUndefined();
+  out.write('dropped\n');
+  out.send();
+  await out.flush();
+  expect(stream.read()?.toString() ?? '').not.toContain('dropped');
+});

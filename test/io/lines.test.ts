@@ -92,3 +92,25 @@ describe('LineSplitter', () => {
     expect(out.map((l) => l.length)).toEqual([MAX_LINE, MAX_LINE, 10]);
   });
 });
+
+describe('with a guard (masking before a line is cut)', () => {
+  const SECRET = 'super-secret-value';
+  const guard = { mask: (t: string) => t.replaceAll(SECRET, '***'), span: SECRET.length };
+
+  it('never splits a secret between two pieces of a line longer than MAX_LINE, however it arrives', () => {
+    for (const at of [MAX_LINE - 5, MAX_LINE - 1, MAX_LINE, MAX_LINE + 3, 2 * MAX_LINE - 7]) {
+      const line = 'a'.repeat(at) + SECRET + 'b'.repeat(100);
+      for (const chunk of [line.length + 1, 4096, 65536, 1000]) {
+        const out: string[] = [];
+        const s = new LineSplitter((ls) => out.push(...ls), guard);
+        const bytes = Buffer.from(line + '\n');
+        for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk));
+        s.end();
+        const all = out.join('');
+        expect(all, `cut at ${at}, chunks of ${chunk}`).not.toContain(SECRET);
+        for (const piece of out) expect(piece.length).toBeLessThanOrEqual(MAX_LINE + SECRET.length + chunk);
+        expect(all).toBe('a'.repeat(at) + '***' + 'b'.repeat(100));
+      }
+    }
+  });
+});

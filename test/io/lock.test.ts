@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors';
-import { acquireLock } from '../../src/io/lock';
+import { acquireLock, holder, startTime } from '../../src/io/lock';
 import { makeProject, runCli, until } from '../helpers/fake-project';
 
 const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-lock-'));
@@ -21,9 +21,31 @@ it('refuses a log dir held by a live run, takes over a dead one, and releases', 
   other.kill('SIGKILL');
   await new Promise((r) => other.once('exit', r));
   const lock = acquireLock(dir, 'logs');
-  expect(readFileSync(join(dir, '.esb-e2e.lock'), 'utf8').trim()).toBe(String(process.pid));
+  // The pid and when that process started: a later process given the same pid is told apart.
+  expect(readFileSync(join(dir, '.esb-e2e.lock'), 'utf8').trim()).toBe(`${process.pid} ${startTime('self')}`);
   lock.release();
   expect(existsSync(join(dir, '.esb-e2e.lock'))).toBe(false);
+});
+
+it('takes over a lock whose pid now belongs to an unrelated live process (the pid was reused)', async () => {
+  const dir = join(tmp, 'reused');
+  mkdirSync(dir);
+  const unrelated = spawn('sleep', ['30']);
+  try {
+    const started = startTime(unrelated.pid!)!;
+    expect(started).toMatch(/^\d+$/);
+    // The run that wrote this lock had the same pid but started at another time.
+    writeFileSync(join(dir, '.esb-e2e.lock'), `${unrelated.pid} ${Number(started) - 1000}\n`);
+    const lock = acquireLock(dir, 'reused');
+    lock.release();
+    // The same pid and start time: that run is still there.
+    writeFileSync(join(dir, '.esb-e2e.lock'), `${unrelated.pid} ${started}\n`);
+    expect(() => acquireLock(dir, 'reused')).toThrow(`another esb-e2e run (pid ${unrelated.pid}) is using the log dir reused`);
+    expect(holder(`${unrelated.pid} ${started}`)).toBe(unrelated.pid);
+    expect(holder(`${unrelated.pid} 1`)).toBeNull();
+  } finally {
+    unrelated.kill('SIGKILL');
+  }
 });
 
 it('reports a log dir that cannot be made', () => {

@@ -1,6 +1,6 @@
 // LogFile: truncated at open, ordered writes, backpressure, close on every path.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -64,12 +64,32 @@ it('closeAllSync writes what is still queued (the hard-exit path)', async () => 
 });
 
 it('remembers a write error instead of throwing', async () => {
-  const path = join(tmp, 'err.log');
-  writeFileSync(path, '');
-  const log = await LogFile.open('/dev/full');
-  log.line('cannot be written');
-  await log.close();
-  expect(log.error?.code).toBe('ENOSPC');
+  const dir = mkdtempSync(join(tmpdir(), 'esb-e2e-nospace-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', dir]);
+  try {
+    writeFileSync(join(dir, 'filler'), 'x'.repeat(4096));
+    const log = await LogFile.open(join(dir, 'err.log'));
+    log.line('cannot be written');
+    await log.close();
+    expect(log.error?.code).toBe('ENOSPC');
+  } finally {
+    execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('opens only a regular file: a symlink at the path is not followed, a FIFO or a device is not written to', async () => {
+  const target = join(tmp, 'precious.txt');
+  writeFileSync(target, 'keep me');
+  const link = join(tmp, 'linked.log');
+  symlinkSync(target, link);
+  await expect(LogFile.open(link)).rejects.toMatchObject({ code: 'ELOOP' });
+  expect(readFileSync(target, 'utf8')).toBe('keep me');
+  const fifo = join(tmp, 'fifo.log');
+  execFileSync('mkfifo', [fifo]);
+  // No reader: opening it to write would wait for one forever; it is refused at once.
+  await expect(LogFile.open(fifo)).rejects.toMatchObject({ code: 'ENXIO' });
+  await expect(LogFile.open('/dev/null')).rejects.toMatchObject({ code: 'ENOTREG' });
 });
 
 it('formats marker times as UTC hh:mm:ss.mmm', () => {

@@ -279,13 +279,13 @@ describe('bad matrix input: <file>: <yaml path>: <what>', () => {
 
   it('a negative timeout', () => {
     expect(errorOf(() => parse(`${SUITES}matrix:\n  - env: a\n    suites: [smoke]\n    timeouts: { deploy: -1 }\n`))).toBe(
-      'm.yaml: matrix[0].timeouts.deploy: must be a positive number of seconds',
+      'm.yaml: matrix[0].timeouts.deploy: must be a positive number of seconds (got -1)',
     );
   });
 
   it('a zero timeout in defaults', () => {
     expect(errorOf(() => parse(`${SUITES}defaults:\n  timeouts: { test: 0 }\nmatrix:\n  - env: a\n    suites: [smoke]\n`))).toBe(
-      'm.yaml: defaults.timeouts.test: must be a positive number of seconds',
+      'm.yaml: defaults.timeouts.test: must be a positive number of seconds (got 0)',
     );
   });
 

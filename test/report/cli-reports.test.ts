@@ -1,6 +1,7 @@
 // Through the real CLI with fake docker / esb / python3: `run --report --junit` with one
 // passing and one failing env under GitHub Actions, then `report merge` of two shards.
 import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, expect, it } from 'vitest';
@@ -137,13 +138,29 @@ it('shards: run --shard 1/2 and 2/2, then report merge joins their reports and J
   expect(dup.stderr).toBe('esb-e2e: report merge: env "alpha" is in both shard-1.json and shard-1.json (each env must come from one shard)\n');
 });
 
-it('a report that cannot be written: a message naming it, and exit 1 even when every env passed', async () => {
+it('a report that cannot be written at the end (a full disk): a message naming it, and exit 1 even when every env passed', async () => {
+  project = makeProject({ envs: ['alpha'] });
+  const full = join(project.root, 'full');
+  mkdirSync(full);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', full]);
+  try {
+    writeFileSync(join(full, 'filler'), 'x'.repeat(4096));
+    const r = await runCli(['run', '--no-verbose', '--report', 'full/report.json'], { cwd: project.root, env: project.env() });
+    expect(r.stdout).toContain('[alpha] passed');
+    expect(r.stderr).toMatch(/^esb-e2e: --report full\/report\.json: cannot write it: ENOSPC/);
+    expect(r.code).toBe(1);
+  } finally {
+    execFileSync('umount', [full]);
+  }
+});
+
+it('a report path under a file: refused before anything starts (exit 2)', async () => {
   project = makeProject({ envs: ['alpha'] });
   writeFileSync(join(project.root, 'blocker'), 'a file');
   const r = await runCli(['run', '--no-verbose', '--report', 'blocker/report.json'], { cwd: project.root, env: project.env() });
-  expect(r.stdout).toContain('[alpha] passed');
-  expect(r.stderr).toMatch(/^esb-e2e: --report blocker\/report\.json: cannot write it: \w+/);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^esb-e2e: --report blocker\/report\.json: .*blocker is a file, not a folder\n$/);
+  expect(project.calls()).toEqual([]);
 });
 
 it('beside --reporter jsonl under GitHub Actions: stdout stays JSON lines, the annotations go to stderr', async () => {

@@ -2,7 +2,7 @@
 // colour codes dropped.
 import { expect, it } from 'vitest';
 import { Masker } from '../../src/mask';
-import { buildReport, reportText, stripAnsi } from '../../src/report/json-report';
+import { buildReport, reportText } from '../../src/report/json-report';
 import { envResult, suite } from '../helpers/results';
 
 it('carries the run and each env: phases, tests, log files; paths relative to the root', () => {
@@ -51,6 +51,3 @@ it('masks secret values and URL credentials in every string, and drops colour co
   expect(text).toContain('deploy: login failed for *** at https://***@registry:5010');
 });
 
-it('stripAnsi removes colour and cursor sequences only', () => {
-  expect(stripAnsi('\x1b[1;32mok\x1b[0m \x1b]0;title\x07plain [x]')).toBe('ok plain [x]');
-});

@@ -1,6 +1,7 @@
 // `run`: exit codes, signals (first cancels, second exits at once), and that a whole run
 // in this process leaves process.env untouched.
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { expect, it, vi } from 'vitest';
 import { createPlan } from '../../src/plan/planner';
 import { diskReader } from '../../src/io/reader';
@@ -28,7 +29,8 @@ function setup(rules = '') {
   const plan = createPlan({}, { root: project.root, base: env, reader: diskReader, random: (n) => randomBytes(n).toString('hex'), now: new Date() });
   const { stream, text } = sink();
   const stderr: string[] = [];
-  const io: RunIo = { env, cwd: project.root, stdout: stream, stderr: { write: (s: string) => (stderr.push(s), true) } as unknown as RunIo['stderr'] };
+  const errors = new Writable({ write: (chunk: Buffer, _encoding, done) => (stderr.push(String(chunk)), done()) });
+  const io: RunIo = { env, cwd: project.root, stdout: stream, stderr: errors };
   const handlers = new Map<string, () => void>();
   const signals: SignalSource = { on: (s, h) => handlers.set(s, h), off: (s) => handlers.delete(s) };
   return { project, plan, io, text, stderr, handlers, signals };

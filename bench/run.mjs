@@ -427,6 +427,27 @@ async function startup() {
   }
   const bare = median(times.bare);
   row('5', '`node -e 0`', `${fmt(bare)} ms`);
+  // The single executable (npm run build:sea), when it was built: the same two commands.
+  const sea = join(TARGET, 'dist', 'esb-e2e-linux-x64');
+  if (existsSync(sea)) {
+    const seaTimes = { version: [], plan: [] };
+    const timed = (args) =>
+      new Promise((resolvePromise, reject) => {
+        const t0 = performance.now();
+        const c = spawn(sea, args, { cwd: p.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        c.stdout.resume();
+        c.stderr.resume();
+        c.on('error', reject);
+        c.on('exit', (code) => (code === 0 ? resolvePromise(performance.now() - t0) : reject(new Error(`${sea} ${args.join(' ')} exited ${code}`))));
+      });
+    for (let i = 0; i < 10; i++) {
+      seaTimes.version.push(await timed(['--version']));
+      seaTimes.plan.push(await timed(['plan']));
+    }
+    for (const k of ['version', 'plan']) {
+      row('5', `single executable \`${k === 'version' ? '--version' : 'plan'}\``, `${fmt(median(seaTimes[k]))} ms = ${fmt(median(seaTimes[k]) / bare, 2)} x node -e 0`);
+    }
+  }
   for (const k of ['version', 'plan']) {
     const ratio = median(times[k]) / bare;
     // `plan` reads the matrix and plans: it must start in under twice a bare node's time.

@@ -29,25 +29,32 @@ export interface EnvResult {
   error: string | null;
   phases: PhaseResult[];
   tests: TestCounts;
-  log: string;
+  /** The env's log, when this run wrote one (an env cancelled before it started has none). */
+  log: string | null;
   /** Set when the compose project's state and logs were captured after a failure. */
   composeLog: string | null;
   junit: string | null;
   /** The last lines of its log (masked), shown under the summary when it failed. */
   tail: string[];
+  /** Its compose project, when this run left it up (it did not take it down). */
+  leftUp: string | null;
 }
 
 export interface SuiteResult {
+  /** This run's id: every file it writes belongs to it. */
+  runId: string;
   status: Status;
   startedAt: string;
   durationMs: number;
   envs: EnvResult[];
   /** The signal that stopped the run, when one did. */
   signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | null;
+  /** The shared registry's compose project, when this run started it and left it up. */
+  registryUp: string | null;
 }
 
 export type RunEvent =
-  | { type: 'suite_start'; envs: string[]; jobs: number; startedAt: string }
+  | { type: 'suite_start'; runId: string; envs: string[]; jobs: number; startedAt: string }
   | { type: 'notice'; scope: string; message: string }
   | { type: 'registry_ready'; url: string; durationMs: number }
   | { type: 'env_start'; env: string }

@@ -59,6 +59,25 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+/**
+ * Text in lines of at most `width` characters, broken at spaces: the first line starts with
+ * `lead`, the next ones with `indent`. A word longer than a line stays whole.
+ */
+export function wrap(text: string, width: number, indent = '', lead = ''): string[] {
+  const lines: string[] = [];
+  let line = lead;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }

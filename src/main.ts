@@ -29,6 +29,7 @@ const io: Io = {
   }),
   // Loaded on first use: `plan` and `--version` never evaluate the runner.
   run: (...args) => import('./run/command').then((m) => m.runCommand(...args)),
+  down: (...args) => import('./run/command').then((m) => m.downCommand(...args)),
 };
 
 main(io).then(

@@ -29,13 +29,13 @@ it("masks every message an event carries before reporters see it; an output even
   const bus = new EventBus((text) => text.replaceAll('s3cr3t-value', '***'));
   const seen: RunEvent[] = [];
   bus.subscribe({ onEvent: (e) => seen.push(e) });
-  const env = { name: 'a', status: 'failed', durationMs: 1, error: 'deploy: s3cr3t-value', phases: [{ name: 'deploy', status: 'failed', durationMs: 1, error: 'x s3cr3t-value' }], tests: { collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 }, log: 'l', composeLog: null, junit: null, tail: ['tail s3cr3t-value'] } as const;
+  const env = { name: 'a', status: 'failed', durationMs: 1, error: 'deploy: s3cr3t-value', phases: [{ name: 'deploy', status: 'failed', durationMs: 1, error: 'x s3cr3t-value' }], tests: { collected: 0, passed: 0, failed: 0, skipped: 0, errors: 0 }, log: 'l', composeLog: null, junit: null, tail: ['tail s3cr3t-value'], leftUp: null } as const;
   const events: RunEvent[] = [
     { type: 'notice', scope: 'suite', message: 'note s3cr3t-value' },
     { type: 'command', env: 'a', phase: 'deploy', command: 'esb --token s3cr3t-value' },
     { type: 'phase_end', env: 'a', phase: 'compose', status: 'failed', durationMs: 1, error: 'http://u:s3cr3t-value@h did not answer' },
     { type: 'env_end', env: 'a', status: 'failed', durationMs: 1, error: 'compose: s3cr3t-value' },
-    { type: 'suite_end', result: { status: 'failed', startedAt: '', durationMs: 1, signal: null, envs: [{ ...env, phases: [...env.phases], tail: [...env.tail] }] } },
+    { type: 'suite_end', result: { runId: 'r', status: 'failed', startedAt: '', durationMs: 1, signal: null, registryUp: null, envs: [{ ...env, phases: [...env.phases], tail: [...env.tail] }] } },
     { type: 'output', env: 'a', phase: 'test', lines: ['already masked upstream'] },
   ];
   events.forEach((e) => bus.emit(e));

@@ -7,7 +7,7 @@ import { MAX_TIMEOUT_SECONDS, PHASES, type PhaseName, type Timeouts } from '../p
 import type { PlanOptions, Shard } from '../plan/types';
 
 /** A repeatable, comma-separated list of names; an empty one is an error, not "all". */
-function collect(value: string, previous: string[] = []): string[] {
+export function collect(value: string, previous: string[] = []): string[] {
   const names = value.split(',').map((v) => v.trim());
   if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected names separated by commas (got ${JSON.stringify(value)})`);
   return [...previous, ...names];
@@ -58,7 +58,7 @@ function parseTimeout(value: string, previous: Partial<Timeouts> = {}): Partial<
   return { ...previous, [phase]: seconds };
 }
 
-function parseSet(value: string, previous: Vars = {}): Vars {
+export function parseSet(value: string, previous: Vars = {}): Vars {
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError(`expected KEY=VALUE (got "${value}")`);
   const key = value.slice(0, eq);

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, UsageError } from '../errors';
 import { Masker, isSecretKey } from '../mask';
 import { VERSION, type Io } from './io';
+import { addDown } from './down';
 import { addPlan, type Action } from './plan';
 import { addReport } from './report';
 import { addRun } from './run';
@@ -31,10 +32,11 @@ export async function main(io: Io): Promise<number> {
   addPlan(program, io, pytestArgs, setAction);
   addRun(program, io, pytestArgs, setAction);
   addReport(program, io, pytestArgs, setAction);
+  addDown(program, io, pytestArgs, setAction);
   try {
     await program.parseAsync(own, { from: 'user' });
     if (action) return await action();
-    if (pytestArgs.length || own.length) throw new UsageError(`unknown command "${own[0] ?? '--'}" (known: run, plan, report)`);
+    if (pytestArgs.length || own.length) throw new UsageError(`unknown command "${own[0] ?? '--'}" (known: run, plan, down, report)`);
     program.outputHelp({ error: true });
     return 2;
   } catch (error) {

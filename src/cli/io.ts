@@ -15,4 +15,6 @@ export interface Io extends RunIo {
   readonly context: (root: string, env: Io['env']) => PlanContext;
   /** Runs a plan; returns the exit code. Kept behind a seam so `plan` never loads the runner. */
   readonly run?: (plan: Plan, options: RunRequest, io: Io) => Promise<number>;
+  /** Takes down what runs of the plan's envs left (and the registry when `everyEnv`). */
+  readonly down?: (plan: Plan, io: Io, everyEnv: boolean) => Promise<number>;
 }

@@ -8,6 +8,13 @@ import type { Io } from './io';
 
 export type Action = () => Promise<number>;
 
+/** The columns the plan fits in: COLUMNS, else the terminal's, else 100 (never under 40). */
+function terminalWidth(io: Io): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  const columns = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : ((io.stdout as { columns?: number }).columns ?? 100);
+  return Math.max(40, columns);
+}
+
 export function addPlan(program: Command, io: Io, pytestArgs: readonly string[], setAction: (action: Action) => void): void {
   selectionOptions(program.command('plan').description('print the plan (envs, suites, ports, logs); run nothing'))
     .option('--json', 'print the plan as JSON')
@@ -18,7 +25,7 @@ export function addPlan(program: Command, io: Io, pytestArgs: readonly string[],
         if (flags.json && flags.githubMatrix) throw new UsageError('--json and --github-matrix cannot be used together');
         if (pytestArgs.length) throw new UsageError('plan takes no pytest arguments after --');
         const plan = createPlan(planOptions(flags, pytestArgs), io.context(io.cwd, io.env));
-        io.stdout.write(flags.json ? planJson(plan) : flags.githubMatrix ? githubMatrix(plan) : planTable(plan));
+        io.stdout.write(flags.json ? planJson(plan) : flags.githubMatrix ? githubMatrix(plan) : planTable(plan, terminalWidth(io)));
         return 0;
       }),
     );

@@ -2,7 +2,10 @@
 // made, and the runner (loaded only now) handed both.
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
+import { display } from '../format';
 import { createPlan } from '../plan/planner';
+import type { Plan } from '../plan/types';
+import { failedIn, readLastRun } from '../run/last-run';
 import type { Color } from '../report/color';
 import { nonEmpty, planOptions, selectionOptions, type SelectionFlags } from './flags';
 import type { Io, RunRequest } from './io';
@@ -11,6 +14,7 @@ import type { Action } from './plan';
 interface RunFlags extends SelectionFlags {
   verbose?: boolean;
   failFast?: boolean;
+  failed?: boolean;
   build?: boolean;
   cache?: boolean;
   cleanup?: boolean;
@@ -28,6 +32,7 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
     .option('--no-verbose', 'print only phase markers and test progress')
     .addOption(new Option('--verbose', 'print every line the tools print (default)').hideHelp())
     .option('--fail-fast', 'cancel every other env at the first failure')
+    .option('--failed', 'run only the envs that failed or were cancelled in the last run (of this log dir)')
     .option('--build', 'compose up --build')
     .option('--no-cache', 'pass --no-cache to esb deploy')
     .option('--cleanup', 'compose down --volumes after each env, whatever its result')
@@ -39,14 +44,52 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
     .addOption(new Option('--unit').hideHelp())
     .addOption(new Option('--unit-only').hideHelp())
     .allowExcessArguments(false)
+    .addHelpText('after', RUN_HELP)
     .action((flags: RunFlags) =>
       setAction(async () => {
         const request = runRequest(flags);
-        const plan = createPlan(planOptions(flags, pytestArgs), io.context(io.cwd, io.env));
+        const options = planOptions(flags, pytestArgs);
+        const context = io.context(io.cwd, io.env);
+        const rerun = flags.failed ? failedEnvs(createPlan(options, context), io) : undefined;
+        if (rerun?.length === 0) return 0;
+        const plan = createPlan(rerun ? { ...options, envs: rerun } : options, context);
         if (!io.run) throw new Error('no runner wired');
         return io.run(plan, request, io);
       }),
     );
+}
+
+const RUN_HELP = `
+pytest arguments: everything after \`--\` goes to every env's pytest, as is:
+  esb-e2e run -- -k gateway -x
+
+Exit codes:
+  0    every env passed
+  1    an env failed or was cancelled, or a report file could not be written
+  2    bad input: flags, matrix, env files, output paths (nothing was started)
+  70   an internal error (a bug)
+  129  SIGHUP, 130 SIGINT (Ctrl-C), 143 SIGTERM
+
+Examples:
+  esb-e2e run                                   every env of the matrix, all at once
+  esb-e2e run --env e2e-docker --no-verbose     one env, phase markers and progress only
+  esb-e2e run --fail-fast --report e2e/report.json --junit e2e/junit.xml -- -x
+                                                stop at the first failure; files for CI
+`;
+
+/** `--failed`: the selected envs that did not pass in the log dir's last run; [] (said why) when none. */
+function failedEnvs(selected: Plan, io: Io): string[] {
+  const last = readLastRun(selected.logDir);
+  const shown = display(selected.root, selected.logDir);
+  if (!last) {
+    io.stderr.write(`esb-e2e: nothing to re-run: no earlier run in ${shown}\n`);
+    return [];
+  }
+  const failed = new Set(failedIn(last));
+  const envs = selected.envs.map((e) => e.name).filter((name) => failed.has(name));
+  if (envs.length === 0) io.stderr.write(`esb-e2e: nothing to re-run: every env passed in the last run (${last.runId}, ${last.startedAt})\n`);
+  else io.stderr.write(`esb-e2e: re-running what did not pass in the last run (${last.runId}): ${envs.join(', ')}\n`);
+  return envs;
 }
 
 /** The run's flags as the core's options; conflicts are usage errors. */

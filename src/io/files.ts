@@ -84,6 +84,18 @@ export function writeFileAtomic(path: string, text: string): void {
   }
 }
 
+/** Removes files an earlier run left (a link is removed, not followed; a folder is left alone). */
+export function removeStale(paths: readonly string[]): void {
+  for (const path of paths) {
+    const there = lstatOrNull(path);
+    try {
+      if (there && !there.isDirectory()) unlinkSync(path);
+    } catch {
+      // Left as it is: nothing this run reports points at a file it did not write.
+    }
+  }
+}
+
 /** Appends to a regular file (GitHub's step summary), never through a link. */
 export function appendRegular(path: string, text: string): void {
   const fd = openRegular(path, 'append');

@@ -19,6 +19,10 @@ const LEFTOVER_KINDS = [
 
 const isEmpty = (found: Leftovers) => LEFTOVER_KINDS.every((k) => found[k.key].length === 0);
 
+/** `containers 1, volumes 2`, or `nothing`. */
+export const leftoversText = (found: Leftovers) =>
+  LEFTOVER_KINDS.filter((k) => found[k.key].length).map((k) => `${k.key} ${found[k.key].length}`).join(', ') || 'nothing';
+
 export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
   const label = composeLabel(ctx.env.project);
   const ask = () => askEngine(ctx, (api) => api.leftovers(label, ctx.signal));
@@ -27,23 +31,33 @@ export async function reset(ctx: PhaseContext): Promise<PhaseOutcome> {
   const [downed, early] = await Promise.all([down(ctx), ask()]);
   if (!downed.ok) return downed;
   const asked = early && isEmpty(early) ? early : await ask();
-  if (asked) {
-    const shown = LEFTOVER_KINDS.filter((k) => asked[k.key].length).map((k) => `${k.key} ${asked[k.key].length}`);
-    ctx.trace(`left with ${label} (${(await ctx.engine())?.endpoint}): ${shown.join(', ') || 'nothing'}`);
-  }
-  const removed = await removeLeftovers(ctx, asked);
+  if (asked) ctx.trace(`left with ${label} (${(await ctx.engine())?.endpoint}): ${leftoversText(asked)}`);
+  const found = asked ?? (await listLeftovers(ctx));
+  if ('ok' in found) return found;
+  const removed = await removeLeftovers(ctx, found);
   return removed.ok ? wipeStateDirs(ctx) : removed;
 }
 
-/** Removes what carries the label: the engine's answer, else what the docker CLI lists. */
-async function removeLeftovers(ctx: PhaseContext, asked: Leftovers | undefined): Promise<PhaseOutcome> {
+/** What carries the env's compose label: the engine's answer, else what the docker CLI lists. */
+export async function leftoversOf(ctx: PhaseContext): Promise<Leftovers | PhaseOutcome> {
+  const asked = await askEngine(ctx, (api) => api.leftovers(composeLabel(ctx.env.project), ctx.signal));
+  return asked ?? listLeftovers(ctx);
+}
+
+async function listLeftovers(ctx: PhaseContext): Promise<Leftovers | PhaseOutcome> {
+  const found: Record<string, string[]> = {};
   for (const kind of LEFTOVER_KINDS) {
-    let ids = asked?.[kind.key];
-    if (!ids) {
-      const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list, projectLabel(ctx.env.project)), { capture: true });
-      if (!listed.ok) return failed(listed, `docker ${kind.list[0]}`);
-      ids = listed.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    }
+    const listed = await ctx.run(dockerArgv(ctx.env, ...kind.list, projectLabel(ctx.env.project)), { capture: true });
+    if (!listed.ok) return failed(listed, `docker ${kind.list[0]}`);
+    found[kind.key] = listed.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+  return found as unknown as Leftovers;
+}
+
+/** Removes what was found: containers, then networks, then volumes. */
+export async function removeLeftovers(ctx: PhaseContext, found: Leftovers): Promise<PhaseOutcome> {
+  for (const kind of LEFTOVER_KINDS) {
+    const ids = found[kind.key];
     if (ids.length === 0) continue;
     const removed = await ctx.run(dockerArgv(ctx.env, ...kind.remove, ...ids));
     if (!removed.ok) return failed(removed, `docker ${kind.remove.slice(0, -1).join(' ') || kind.remove[0]}`);

@@ -1,7 +1,5 @@
 // The test phase: pytest with the env's explicit env plus the URLs its suite reads (from
 // the ports its services published) and the gateway container's own variables.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { gatewayContainer } from '../esb/layout';
 import { pytestVars } from '../esb/conventions';
 import { display } from '../format';
@@ -64,8 +62,7 @@ export async function test(phase: PhaseContext, progress: PytestProgress): Promi
 }
 
 async function runPytest(ctx: PhaseContext, progress: PytestProgress): Promise<PhaseOutcome> {
-  // A report left by an earlier run must not pass for this one's.
-  const [, gateway] = await Promise.all([existsSync(ctx.env.junit) ? rm(ctx.env.junit, { force: true }) : undefined, gatewayEnv(ctx)]);
+  const gateway = await gatewayEnv(ctx);
   const extra = pytestVars(ctx.binding.vars, gateway);
   if (ctx.signal.aborted) return CANCELLED;
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {

@@ -74,15 +74,16 @@ function templates(scope: Scope, i: number): string[] {
   const entry = matrix.matrix[i]!;
   const listed = entry.deploy_templates ?? matrix.defaults?.deploy_templates;
   const files = listed?.map((t) => resolve(dir, t)) ?? [resolve(scope.root, DEFAULT_TEMPLATE)];
-  if (scope.options.testOnly) return files;
+  if (scope.options.testOnly || scope.options.takingDown) return files;
   for (const t of files) {
     if (scope.ctx.reader.kind(t) === 'file') continue;
+    const at = scope.loaded.at;
     const key = entry.deploy_templates
-      ? `matrix[${i}].deploy_templates`
+      ? `${at(['matrix', i, 'deploy_templates'])}: matrix[${i}].deploy_templates`
       : matrix.defaults?.deploy_templates
-        ? 'defaults.deploy_templates'
-        : `matrix[${i}] (no deploy_templates: the default ${DEFAULT_TEMPLATE} of the project root)`;
-    throw new ConfigError(`${scope.shownMatrix}: ${key}: deploy template not found: ${display(scope.root, t)}`);
+        ? `${at(['defaults', 'deploy_templates'])}: defaults.deploy_templates`
+        : `${at(['matrix', i])}: matrix[${i}] (no deploy_templates: the default ${DEFAULT_TEMPLATE} of the project root)`;
+    throw new ConfigError(`${key}: deploy template not found: ${display(scope.root, t)}`);
   }
   return files;
 }

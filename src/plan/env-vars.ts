@@ -21,8 +21,9 @@ export interface EnvVars {
 export function planEnvVars(scope: Scope, name: string, i: number, paths: EnvPaths, mode: Mode): EnvVars {
   const { matrix } = scope.loaded;
   const entry = matrix.matrix[i]!;
-  const envWhere = `${scope.shownMatrix}: matrix[${i}].env_vars`;
-  const defaultsWhere = `${scope.shownMatrix}: defaults.env_vars`;
+  const at = scope.loaded.at;
+  const envWhere = `${at(['matrix', i, 'env_vars'])}: matrix[${i}].env_vars`;
+  const defaultsWhere = `${at(['defaults', 'env_vars'])}: defaults.env_vars`;
   const file = paths.envFile ? parseEnvFile(readEnvFile(scope.ctx.reader, paths.envFile, scope.root)) : {};
   const defaults = matrix.defaults?.env_vars ?? {};
   const own = entry.env_vars ?? {};

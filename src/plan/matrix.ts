@@ -3,11 +3,12 @@
 // suites known, names unique). Loads the new shape and the legacy ESB
 // `e2e/environments/test_matrix.yaml` unchanged.
 import { dirname, resolve } from 'node:path';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import type * as z from '../zod';
 import { ConfigError, nearest, unknownName } from '../errors';
 import { whyUnreadable, type ProjectReader } from '../io/reader';
 import { KNOWN_KEYS, RESERVED, matrixSchema, type Matrix } from './matrix-schema';
+import { placeOf, type Place } from './yaml-place';
 
 /** Alias expansions a matrix may use (a YAML alias bomb expands to billions). */
 const MAX_ALIASES = 1000;
@@ -19,7 +20,12 @@ export interface LoadedMatrix {
   readonly matrix: Matrix;
   /** One per matrix entry, in file order: the name (`env` or legacy `esb_env`). */
   readonly names: readonly string[];
+  /** Where a YAML path is in the file (`file:line:col`), for messages. */
+  readonly at: Place;
 }
+
+/** A problem at a YAML path (null: the whole file), said as `file:line:col: path (note): text`. */
+type Problem = readonly [path: readonly PropertyKey[] | null, text: string, note?: string, missing?: boolean];
 
 /** `matrix[1].suites[0]` */
 export function yamlPath(path: readonly PropertyKey[]): string {
@@ -74,67 +80,83 @@ function gotValue(input: unknown): string {
   return ` (got ${JSON.stringify(input)})`;
 }
 
-function fail(file: string, problems: string[]): never {
+const nowhere = Object.assign(() => '', { offset: () => 0 }) as Place;
+
+/**
+ * Every problem as `file:line:col: path: text`, in the order of the file: what comes first
+ * is read first. A missing key counts as at the end of its mapping, after what is wrong
+ * inside it (a typo in a key name is the cause; the key it should have been, the symptom).
+ */
+function fail(file: string, problems: readonly Problem[], at: Place = nowhere): never {
   const max = 10;
-  const shown = problems.slice(0, max).map((p) => `${file}: ${p}`);
-  if (problems.length > max) shown.push(`... and ${problems.length - max} more`);
+  const placed = problems.map(([path, text, note, missing]) => ({
+    order: path ? (missing ? at.offset(path.slice(0, -1), true) : at.offset(path)) : -1,
+    line: path ? `${at(path) || file}: ${yamlPath(path)}${note ? ` ${note}` : ''}: ${text}` : `${file}: ${text}`,
+  }));
+  const lines = placed.sort((a, b) => a.order - b.order).map((p) => p.line);
+  const shown = lines.slice(0, max);
+  if (lines.length > max) shown.push(`... and ${lines.length - max} more`);
   throw new ConfigError(shown.join('\n'));
 }
 
 /** Parse and validate the text of a matrix file (no file checks). */
-export function parseMatrix(text: string, file: string): { matrix: Matrix; names: string[] } {
-  const parsed = matrixSchema.safeParse(readYaml(text, file), { reportInput: true });
-  if (!parsed.success) fail(file, parsed.error.issues.map((issue) => `${yamlPath(issue.path)}: ${describeIssue(issue)}`));
+export function parseMatrix(text: string, file: string): { matrix: Matrix; names: string[]; at: Place } {
+  const { data, at } = readYaml(text, file);
+  const parsed = matrixSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) fail(file, parsed.error.issues.map(issueProblem), at);
   const matrix = parsed.data;
   const { names, problems } = envNames(matrix);
   const knownSuites = Object.keys(matrix.suites);
   matrix.matrix.forEach((entry, i) => {
     entry.suites.forEach((s, j) => {
-      if (!Object.hasOwn(matrix.suites, s)) problems.push(`matrix[${i}].suites[${j}]: ${unknownName('suite', s, knownSuites)}`);
+      if (!Object.hasOwn(matrix.suites, s)) problems.push([['matrix', i, 'suites', j], unknownName('suite', s, knownSuites)]);
     });
   });
-  if (problems.length) fail(file, problems);
-  return { matrix, names };
+  if (problems.length) fail(file, problems, at);
+  return { matrix, names, at };
 }
 
-/** YAML text -> plain data, or every syntax error with its line and column. */
-function readYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+/** A zod issue as a problem: an unknown key is placed at the key itself. */
+function issueProblem(issue: z.core.$ZodIssue): Problem {
+  const path = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0]!] : issue.path;
+  return [path, describeIssue(issue), undefined, issue.code === 'invalid_type' && issue.input === undefined];
+}
+
+/** YAML text -> plain data and where each path is, or every syntax error with its line and column. */
+function readYaml(text: string, file: string): { data: unknown; at: Place } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
-    fail(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-        return `${where}not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-      }),
-    );
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `${pos ? `${file}:${pos.line}:${pos.col}` : file}: not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    });
+    throw new ConfigError(problems.slice(0, 10).join('\n'));
   }
-  if (doc.contents === null) fail(file, ['is empty: expected a mapping with `suites` and `matrix`']);
-  if (isSeq(doc.contents)) fail(file, ['top level is a list: expected a mapping with `suites` and `matrix`']);
-  if (!isMap(doc.contents)) fail(file, ['top level is not a mapping: expected `suites` and `matrix` keys']);
+  if (doc.contents === null) fail(file, [[null, 'is empty: expected a mapping with `suites` and `matrix`']]);
+  if (isSeq(doc.contents)) fail(file, [[null, 'top level is a list: expected a mapping with `suites` and `matrix`']]);
+  if (!isMap(doc.contents)) fail(file, [[null, 'top level is not a mapping: expected `suites` and `matrix` keys']]);
   try {
     // Aliases are expanded here: a file that repeats one alias past this count is a bomb, not a matrix.
-    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIASES }), at: placeOf(doc, lines, file) };
   } catch (error) {
     // An alias bomb, or nesting deeper than the stack: the file is refused, whatever it says.
     const what = error instanceof RangeError ? 'it nests too deeply' : `it repeats an alias too often (over ${MAX_ALIASES} expansions)`;
-    fail(file, [`refused: ${what}`]);
+    fail(file, [[null, `refused: ${what}`]]);
   }
 }
 
 /** Each entry's name (`env`, or legacy `esb_env`), and what is wrong with them. */
-function envNames(matrix: Matrix): { names: string[]; problems: string[] } {
-  const problems: string[] = [];
+function envNames(matrix: Matrix): { names: string[]; problems: Problem[] } {
+  const problems: Problem[] = [];
   const seen = new Map<string, number>();
   const names = matrix.matrix.map((entry, i) => {
-    if (entry.env && entry.esb_env && entry.env !== entry.esb_env) {
-      problems.push(`matrix[${i}]: both "env" and "esb_env" are set and differ; keep one`);
-    }
+    const key = entry.env !== undefined ? 'env' : 'esb_env';
+    if (entry.env && entry.esb_env && entry.env !== entry.esb_env) problems.push([['matrix', i], 'both "env" and "esb_env" are set and differ; keep one']);
     const name = entry.env ?? entry.esb_env;
-    if (!name) problems.push(`matrix[${i}]: the env has no name (set "env:", or legacy "esb_env:")`);
-    else if (RESERVED.includes(name)) problems.push(`matrix[${i}].env: "${name}" is reserved for esb-e2e's own lines ([${name}] ...); pick another name`);
-    else if (seen.has(name)) problems.push(`matrix[${i}].env: duplicate env "${name}" (also matrix[${seen.get(name)}])`);
+    if (!name) problems.push([['matrix', i], 'the env has no name (set "env:", or legacy "esb_env:")']);
+    else if (RESERVED.includes(name)) problems.push([['matrix', i, key], `"${name}" is reserved for esb-e2e's own lines ([${name}] ...); pick another name`]);
+    else if (seen.has(name)) problems.push([['matrix', i, key], `duplicate env "${name}" (also matrix[${seen.get(name)}])`]);
     else seen.set(name, i);
     return name ?? '';
   });
@@ -152,8 +174,8 @@ export function loadMatrix(abs: string, reader: ProjectReader, file = abs): Load
   } catch (error) {
     throw new ConfigError(`${file}: cannot read the matrix: ${whyUnreadable(error)}`);
   }
-  const { matrix, names } = parseMatrix(text, file);
-  const loaded: LoadedMatrix = { file, dir: dirname(abs), matrix, names };
+  const { matrix, names, at } = parseMatrix(text, file);
+  const loaded: LoadedMatrix = { file, dir: dirname(abs), matrix, names, at };
   checkFiles(loaded, reader);
   return loaded;
 }
@@ -181,26 +203,27 @@ export function envPaths(loaded: LoadedMatrix, index: number, reader: ProjectRea
 
 function checkFiles(loaded: LoadedMatrix, reader: ProjectReader): void {
   const { matrix, file } = loaded;
-  const problems: string[] = [];
-  const need = (where: string, p: string, what: string, want: 'file' | 'dir' | 'any') => {
+  const problems: Problem[] = [];
+  const need = (path: PropertyKey[], p: string, what: string, want: 'file' | 'dir' | 'any', note?: string) => {
     const kind = reader.kind(p);
-    if (kind === undefined) problems.push(`${where}: ${what} not found: ${p}`);
-    else if (want !== 'any' && kind !== want) problems.push(`${where}: ${what} is not a ${want === 'dir' ? 'folder' : 'file'}: ${p}`);
+    if (kind === undefined) problems.push([path, `${what} not found: ${p}`, note]);
+    else if (want !== 'any' && kind !== want) problems.push([path, `${what} is not a ${want === 'dir' ? 'folder' : 'file'}: ${p}`, note]);
   };
   for (const [name, s] of Object.entries(matrix.suites)) {
-    s.targets.forEach((t, j) => need(`suites.${name}.targets[${j}]`, resolve(loaded.dir, t), 'test target', 'any'));
+    s.targets.forEach((t, j) => need(['suites', name, 'targets', j], resolve(loaded.dir, t), 'test target', 'any'));
   }
   matrix.matrix.forEach((entry, i) => {
     const paths = envPaths(loaded, i, reader);
-    const dirKey = entry.env_dir ? `matrix[${i}].env_dir` : `matrix[${i}] (env_dir defaults to the env name)`;
-    need(dirKey, paths.envDir, 'env dir', 'dir');
+    if (entry.env_dir) need(['matrix', i, 'env_dir'], paths.envDir, 'env dir', 'dir');
+    else need(['matrix', i], paths.envDir, 'env dir', 'dir', '(env_dir defaults to the env name)');
     if (reader.kind(paths.envDir) === 'dir' || entry.compose_files) {
-      paths.composeFiles.forEach((f, j) =>
-        need(entry.compose_files ? `matrix[${i}].compose_files[${j}]` : `matrix[${i}]`, f, 'compose file', 'file'),
-      );
+      paths.composeFiles.forEach((f, j) => need(entry.compose_files ? ['matrix', i, 'compose_files', j] : ['matrix', i], f, 'compose file', 'file'));
     }
-    if (paths.envFile) need(entry.env_file ? `matrix[${i}].env_file` : `matrix[${i}] (the .env of its env dir)`, paths.envFile, 'env file', 'file');
+    if (paths.envFile) {
+      if (entry.env_file) need(['matrix', i, 'env_file'], paths.envFile, 'env file', 'file');
+      else need(['matrix', i], paths.envFile, 'env file', 'file', '(the .env of its env dir)');
+    }
   });
-  if (matrix.infra) need('infra.compose_file', resolve(loaded.dir, matrix.infra.compose_file), 'infra compose file', 'file');
-  if (problems.length) fail(file, problems);
+  if (matrix.infra) need(['infra', 'compose_file'], resolve(loaded.dir, matrix.infra.compose_file), 'infra compose file', 'file');
+  if (problems.length) fail(file, problems, loaded.at);
 }

@@ -24,6 +24,8 @@ export interface PlanOptions {
   readonly testTarget?: string | undefined;
   readonly buildOnly?: boolean;
   readonly testOnly?: boolean;
+  /** For `esb-e2e down`: nothing is deployed, so deploy templates are not looked for. */
+  readonly takingDown?: boolean;
   readonly jobs?: number | undefined;
   readonly timeouts?: Partial<Timeouts>;
   readonly logDir?: string | undefined;

@@ -24,12 +24,13 @@ export function buildReport(result: SuiteResult, ctx: ReportContext): Report {
     error: maybe(e.error),
     phases: e.phases.map((p) => ({ name: p.name, status: p.status, durationMs: Math.max(0, Math.round(p.durationMs)), error: maybe(p.error) })),
     tests: { ...e.tests },
-    log: path(e.log)!,
+    log: path(e.log),
     composeLog: path(e.composeLog),
     junit: path(e.junit),
   });
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: result.runId,
     startedAt: result.startedAt,
     durationMs: Math.max(0, Math.round(result.durationMs)),
     status: result.status,

@@ -19,7 +19,7 @@ export function phaseCase(env: EnvResult, phase: string, reason: string, duratio
   const tail = env.tail.slice(-(ctx.tailLines ?? 40));
   const lines = [
     `${env.name}: ${phase} ${reason === 'cancelled' ? 'cancelled' : `failed: ${reason}`}`,
-    `log: ${display(ctx.root, env.log)}`,
+    ...(env.log ? [`log: ${display(ctx.root, env.log)}`] : []),
     ...(env.composeLog ? [`containers' state and logs: ${display(ctx.root, env.composeLog)}`] : []),
     ...(tail.length ? ['', `--- last ${tail.length} lines of the log ---`, ...tail] : []),
   ];

@@ -2,6 +2,7 @@
 // shards of a fanned-out run wrote. JSON inputs (`--report` files) merge into one report,
 // XML inputs (`--junit` files) into one JUnit file; each input is told apart by its
 // extension, else by its first character. Bad input is a usage error (exit 2) naming the file.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors';
@@ -48,6 +49,8 @@ export function mergeReports(inputs: readonly Named<Report>[]): Report {
   const end = Math.max(...inputs.map(({ value }, i) => starts[i]! + value.durationMs));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
+    // The merge's own id, the same for the same shards: made of theirs.
+    runId: createHash('sha256').update(inputs.map(({ value }) => value.runId).join(',')).digest('hex').slice(0, 16),
     startedAt: new Date(start).toISOString(),
     durationMs: end - start,
     status: mergedStatus(inputs.map(({ value }) => value.status)),

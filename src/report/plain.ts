@@ -11,10 +11,18 @@ export interface PlainOptions {
   readonly verbose: boolean;
   readonly color: boolean;
   readonly root: string;
+  /** --no-verbose: at most one `progress` line per env this often (the first at once). */
+  readonly progressEveryMs?: number;
+  readonly now?: () => number;
 }
+
+/** Quiet output prints a handful of lines per env, whatever the number of tests. */
+const PROGRESS_EVERY_MS = 5000;
 
 export class PlainReporter implements Reporter {
   private prefix: Prefixer;
+  /** When each env last printed its progress. */
+  private readonly progressAt = new Map<string, number>();
 
   constructor(
     private readonly out: Output,
@@ -55,7 +63,7 @@ export class PlainReporter implements Reporter {
         if (verbose) this.lines(e.env, e.lines, e.ascii === true);
         return;
       case 'phase_progress':
-        if (!verbose) this.line(e.env, `${e.phase} progress ${e.current}/${e.total}`);
+        if (!verbose && this.progressDue(e.env)) this.line(e.env, `${e.phase} progress ${e.current}/${e.total}`);
         return;
       case 'heartbeat':
         if (!verbose) this.line(e.env, `${e.phase} running ${elapsed(e.elapsedMs)}`);
@@ -71,6 +79,14 @@ export class PlainReporter implements Reporter {
         this.out.write('\n' + summaryText(e.result, this.options.root));
         return;
     }
+  }
+
+  private progressDue(env: string): boolean {
+    const now = (this.options.now ?? Date.now)();
+    const last = this.progressAt.get(env);
+    if (last !== undefined && now - last < (this.options.progressEveryMs ?? PROGRESS_EVERY_MS)) return false;
+    this.progressAt.set(env, now);
+    return true;
   }
 
   pressure(): Promise<void> | undefined {

@@ -41,7 +41,7 @@ export const EnvReportSchema = titled(
     error: maybe('why the env failed or was cancelled; null when it passed'),
     phases: z.array(PhaseReportSchema),
     tests: TestCountsSchema,
-    log: described(z.string(), 'the env log file (relative to the project root when inside it)'),
+    log: maybe('the env log file (relative to the project root when inside it), when this run wrote one'),
     composeLog: maybe("the captured state and logs of the env's containers, when it failed after compose started"),
     junit: maybe("pytest's own JUnit XML file of this env, when the test phase ran"),
   }),
@@ -51,6 +51,7 @@ export const EnvReportSchema = titled(
 export const ReportSchema = titled(
   z.strictObject({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+    runId: described(z.string().check(z.regex(/^[0-9a-f]{16}$/)), 'the run that wrote this report (and every file it points at)'),
     startedAt: described(z.iso.datetime(), 'when the run started (UTC, ISO 8601)'),
     durationMs: duration,
     status: described(status, 'failed when any env failed; cancelled when the run was stopped or an env was cancelled; else passed'),

@@ -27,7 +27,7 @@ function rows(result: SuiteResult, root: string, columns: readonly PhaseId[]): s
     env.status,
     ...columns.map((c) => phaseCell(env, c)),
     testsCell(env),
-    display(root, env.log),
+    env.log ? display(root, env.log) : '-',
   ]);
 }
 
@@ -45,12 +45,23 @@ export function summaryText(result: SuiteResult, root: string, tailLines = 40): 
     if (env.composeLog) lines.push(`  containers' state and logs: ${display(root, env.composeLog)}`);
     if (env.tail.length) {
       const tail = env.tail.slice(-tailLines);
-      lines.push(`--- last ${tail.length} lines of ${display(root, env.log)} ---`, ...tail, '---');
+      lines.push(`--- last ${tail.length} lines of ${env.log ? display(root, env.log) : 'its log'} ---`, ...tail, '---');
     }
   }
   const counts = ['passed', 'failed', 'cancelled'].map((s) => `${result.envs.filter((e) => e.status === s).length} ${s}`);
   lines.push('', `${result.status === 'passed' ? 'PASSED' : result.status === 'cancelled' ? 'CANCELLED' : 'FAILED'}: ${counts.join(', ')} in ${duration(result.durationMs)}`);
+  const up = stillUp(result);
+  if (up) lines.push(up);
   return lines.join('\n') + '\n';
+}
+
+/** One line: what the run left running, and how to stop it; null when nothing is. */
+export function stillUp(result: SuiteResult): string | null {
+  const projects = result.envs.flatMap((e) => (e.leftUp ? [e.leftUp] : []));
+  const what = [...projects, ...(result.registryUp ? [`the registry (${result.registryUp})`] : [])];
+  if (what.length === 0) return null;
+  const list = what.length === 1 ? what[0] : `${what.slice(0, -1).join(', ')} and ${what.at(-1)}`;
+  return `Still up: ${list}; \`esb-e2e down\` stops ${what.length === 1 ? 'it' : 'them'}.`;
 }
 
 export function summaryMarkdown(result: SuiteResult, root: string): string {

@@ -1,2 +1,2 @@
 // The report's schema version: it changes when a field changes meaning or goes away.
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;

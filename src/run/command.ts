@@ -1,10 +1,13 @@
 // `esb-e2e run`: takes the log dir's lock, wires the reporters to the event bus, turns
 // SIGINT/SIGTERM/SIGHUP into cancellation (a second one exits at once), runs the suite, and maps
 // its result to the exit code.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { EventBus, type SuiteResult } from '../events';
 import { killAll } from '../exec';
 import { display } from '../format';
 import { Output } from '../io/console';
+import { errorText } from '../io/files';
 import { acquireLock } from '../io/lock';
 import { closeAllSync } from '../io/log-file';
 import { Masker } from '../mask';
@@ -15,6 +18,9 @@ import { SIGNAL_EXIT, SignalGuard, type SignalSource } from './signals';
 import { preflight } from './preflight';
 import { reporting } from './reporting';
 import { runSuite } from './suite';
+import { LAST_RUN_FILE, writeLastRun } from './last-run';
+
+export { downCommand } from './down';
 
 export function exitCodeOf(result: SuiteResult): number {
   if (result.signal) return SIGNAL_EXIT[result.signal];
@@ -53,10 +59,15 @@ export async function runCommand(
     hardExit(SIGNAL_EXIT[sig]);
   });
   try {
-    const result = await runSuite(plan, options, bus, { cancel: cancel.signal, hard: hard.signal }, deps);
+    const result = await runSuite(plan, options, bus, { cancel: cancel.signal, hard: hard.signal, runId: randomBytes(8).toString('hex') }, deps);
     const final: SuiteResult = { ...result, signal: guard.stoppedBy, status: guard.stoppedBy ? 'cancelled' : result.status };
     bus.emit({ type: 'suite_end', result: final });
     await bus.close();
+    try {
+      writeLastRun(plan.logDir, final);
+    } catch (error) {
+      problems.push(`${display(plan.root, join(plan.logDir, LAST_RUN_FILE))}: cannot write it (run --failed needs it): ${errorText(error)}`);
+    }
     for (const problem of problems) io.stderr.write(`esb-e2e: ${masker.mask(problem)}\n`);
     const code = exitCodeOf(final);
     return problems.length && code === 0 ? 1 : code;

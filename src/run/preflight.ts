@@ -8,6 +8,7 @@ import { homeDirs, isInside, stateRoots } from '../esb/layout';
 import { display } from '../format';
 import { outputProblem, realPath } from '../io/files';
 import type { Plan } from '../plan/types';
+import { LAST_RUN_FILE } from './last-run';
 import type { ReportOptions, RunIo } from './options';
 
 interface Output {
@@ -31,6 +32,7 @@ function outputsOf(plan: Plan, options: Pick<ReportOptions, 'report' | 'junit'>,
     for (const path of [env.log, env.composeLog, env.junit]) outputs.push({ what: `env "${env.name}"'s ${display(plan.root, path)}`, path });
   }
   if (plan.infra) outputs.push({ what: `the registry's log`, path: join(plan.logDir, '.parallel-infra.log') });
+  outputs.push({ what: 'the last run\'s record', path: join(plan.logDir, LAST_RUN_FILE) });
   return outputs;
 }
 

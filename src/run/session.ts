@@ -10,6 +10,7 @@ import { PHASES, type PhaseName } from '../plan/phases';
 import type { EnvPlan } from '../plan/types';
 import { PytestProgress } from '../phases/pytest-progress';
 import { captureOnFailure } from './capture';
+import { removeStale } from '../io/files';
 import { EnvLog } from './env-log';
 import { EnvRun } from './env-run';
 import type { SuiteState } from './suite-state';
@@ -21,6 +22,8 @@ export class EnvSession {
   private status: Status = 'passed';
   private error: string | null = null;
   private composeStarted = false;
+  private logWritten = false;
+  private tornDown = false;
   private readonly started: number;
   /** The env's secrets (and the shell's): its log and its lines are masked with it. */
   private readonly masker: Masker;
@@ -44,7 +47,10 @@ export class EnvSession {
       this.skipAll();
       return this.end(null, `cannot write its log ${env.log}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
+    this.logWritten = true;
     log.line(`# esb-e2e: env ${env.name}, started ${new Date(this.started).toISOString()}`);
+    // What an earlier run left for this env must not pass for this run's.
+    removeStale([env.junit, env.composeLog]);
     const binding = planned(suite.plan, env);
     const run = new EnvRun(env, suite, log, binding, this.progress, this.masker);
     await this.steps(run);
@@ -100,6 +106,7 @@ export class EnvSession {
     if (what !== 'down') return;
     const { result } = await run.phase('cleanup', this.env.timeouts.reset, this.suite.hard);
     this.phases.push(result);
+    this.tornDown = result.status === 'passed';
     if (result.status === 'failed' && this.status === 'passed') [this.status, this.error] = ['failed', `cleanup: ${result.error}`];
   }
 
@@ -137,10 +144,11 @@ export class EnvSession {
       error,
       phases: this.phases,
       tests: { ...this.progress.counts },
-      log: this.env.log,
+      log: this.logWritten ? this.env.log : null,
       composeLog: null,
       junit: tested ? this.env.junit : null,
       tail: [],
+      leftUp: this.composeStarted && !this.tornDown ? this.env.project : null,
       ...extra,
     };
   }

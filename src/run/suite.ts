@@ -17,6 +17,8 @@ export interface RunSignals {
   readonly cancel: AbortSignal;
   /** Ends cleanup commands too (a second Ctrl-C). */
   readonly hard?: AbortSignal;
+  /** This run's id (16 hex digits): in its events, its report and its state file. */
+  readonly runId: string;
 }
 
 export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, signals: RunSignals, deps: RunnerDeps = realDeps): Promise<SuiteResult> {
@@ -26,7 +28,7 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
   const stopRun = () => run.abort();
   signals.cancel.addEventListener('abort', stopRun, { once: true });
   const hard = signals.hard ?? new AbortController().signal;
-  bus.emit({ type: 'suite_start', envs: plan.envs.map((e) => e.name), jobs: plan.jobs, startedAt });
+  bus.emit({ type: 'suite_start', runId: signals.runId, envs: plan.envs.map((e) => e.name), jobs: plan.jobs, startedAt });
   for (const message of plan.notices) bus.emit({ type: 'notice', scope: 'suite', message });
 
   const setup = await setUp(plan, bus, deps, run.signal);
@@ -48,12 +50,14 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
     stop: stopRun,
   });
   const keepRegistry = options.keepFailed && envs.some((r) => r.status === 'failed');
+  let registryUp = setup.infraStarted && plan.infra ? plan.infra.project : null;
   if (setup.compose && setup.infraStarted && options.cleanup && plan.infra && !keepRegistry) {
     // Bounded like an env's teardown: by the reset phase's timeout.
     const timeoutMs = Math.max(...plan.envs.map((e) => e.timeouts.reset)) * 1000;
-    await stopInfra(plan, setup.compose, { run: (argv) => deps.exec({ argv, env: { ...plan.base }, cwd: plan.root }, { signal: hard, timeoutMs }), wait: deps.wait });
+    const stopped = await stopInfra(plan, setup.compose, { run: (argv) => deps.exec({ argv, env: { ...plan.base }, cwd: plan.root }, { signal: hard, timeoutMs }), wait: deps.wait });
+    if (stopped.ok) registryUp = null;
   }
   signals.cancel.removeEventListener('abort', stopRun);
   const status = signals.cancel.aborted ? 'cancelled' : envs.every((r) => r.status === 'passed') ? 'passed' : 'failed';
-  return { status, startedAt, durationMs: deps.now() - startedMs, envs, signal: null };
+  return { runId: signals.runId, status, startedAt, durationMs: deps.now() - startedMs, envs, signal: null, registryUp };
 }

@@ -96,7 +96,7 @@ describe('bad input: exit 2, a message naming what and where, nothing run, no st
     ['--unit-only', ['run', '--unit-only'], ['--unit-only is not supported', /Run unit tests with/]],
     ['--keep-failed without --cleanup', ['run', '--keep-failed'], ['--keep-failed only applies with --cleanup']],
     ['plan --json --github-matrix', ['plan', '--json', '--github-matrix'], ['--json and --github-matrix cannot be used together']],
-    ['a bad matrix file via --matrix', ['run', '--matrix', '__BAD__'], ['bad-matrix.yaml: matrix[0].suites[0]: unknown suite "smok" (did you mean "smoke"? known: smoke)']],
+    ['a bad matrix file via --matrix', ['run', '--matrix', '__BAD__'], ['bad-matrix.yaml:7:14: matrix[0].suites[0]: unknown suite "smok" (did you mean "smoke"? known: smoke)']],
     ['a missing matrix file via --matrix', ['plan', '--matrix', 'nowhere.yaml'], ['nowhere.yaml: matrix file not found']],
     ['--reporter xml', ['run', '--reporter', 'xml'], ['--reporter', 'plain, jsonl']],
     ['--color sometimes', ['run', '--color', 'sometimes'], ['--color', 'auto, always, never']],
@@ -145,9 +145,18 @@ describe('plan', () => {
     expect(r.run).not.toHaveBeenCalled();
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('matrix: e2e/environments/test_matrix.yaml');
-    expect(r.stdout).toMatch(/^env +mode +suites +targets +compose project +ports +log file$/m);
-    expect(r.stdout).toMatch(/^e2e-docker +docker +smoke,standard +e2e\/scenarios\/smoke .* +esb-e2e-docker +GATEWAY_HTTPS=33020 .* +e2e\/\.parallel-e2e-docker\.log$/m);
-    expect(r.stdout).toMatch(/^e2e-containerd +containerd +smoke,standard .* +esb-e2e-containerd +GATEWAY_HTTPS=33000 .* +e2e\/\.parallel-e2e-containerd\.log$/m);
+    expect(r.stdout).toMatch(/^env +mode +suites +compose project +ports$/m);
+    expect(r.stdout).toMatch(/^e2e-docker +docker +smoke,standard +esb-e2e-docker +33020-33027$/m);
+    expect(r.stdout).toMatch(/^e2e-containerd +containerd +smoke,standard +esb-e2e-containerd +33000-33007$/m);
+    expect(r.stdout).toMatch(/^e2e-docker\n {2}targets {2}e2e\/scenarios\/smoke .*\n {2}ports {4}GATEWAY_HTTPS=33020 .*\n.*\n {2}log {6}e2e\/\.parallel-e2e-docker\.log$/m);
+  });
+
+  it('fits 100 columns (COLUMNS=100), and the width COLUMNS gives', async () => {
+    for (const columns of ['100', '72']) {
+      const r = await cli(['plan'], { env: { HOME: '/home/tester', PATH: '/usr/bin', COLUMNS: columns } });
+      expect(r.code).toBe(0);
+      expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(Number(columns));
+    }
   });
 
   it('--json parses as JSON and masks secrets', async () => {

@@ -113,9 +113,9 @@ describe('a rerun after a killed run', () => {
     expect(second.code, `stderr:\n${second.stderr}\n${second.stdout.slice(-3000)}`).toBe(0);
     const result = suiteEnd(parseJsonl(second.stdout).events);
     // The engine's API told reset what compose down left; removing it is a logged command.
-    const alphaLog = readFileSync(envOf(result, 'demo-alpha').log, 'utf8');
+    const alphaLog = readFileSync(envOf(result, 'demo-alpha').log!, 'utf8');
     expect(alphaLog).toMatch(/# left with com\.docker\.compose\.project=esb-demo-alpha \(unix:\/\/[^)]+\): containers 1\n\$ docker rm --force --volumes [0-9a-f]{64}\n/);
-    const betaLog = readFileSync(envOf(result, 'demo-beta').log, 'utf8');
+    const betaLog = readFileSync(envOf(result, 'demo-beta').log!, 'utf8');
     expect(betaLog).toMatch(/# left with com\.docker\.compose\.project=esb-demo-beta \(unix:\/\/[^)]+\): volumes 1\n\$ docker volume rm --force esb-demo-beta_stray\n/);
     for (const name of DEMO_ENVS) {
       expect(envOf(result, name).status).toBe('passed');

@@ -170,7 +170,7 @@ describe('the shipped matrix, both envs in parallel', () => {
       const other = ENVS.find((e) => e !== name)!;
       const env = envOf(result, name);
       expect(env.log).toBe(join(logDir, `.parallel-${name}.log`));
-      const text = readFileSync(env.log, 'utf8');
+      const text = readFileSync(env.log!, 'utf8');
       expect(text).toContain(`--project-name esb-${name} `);
       expect(text, `${name}'s log mentions ${other}`).not.toContain(other);
     }

@@ -39,10 +39,11 @@ export function envResult(name: string, over: Partial<EnvResult> = {}): EnvResul
     composeLog: null,
     junit: null,
     tail: [],
+    leftUp: null,
     ...over,
   };
 }
 
 export function suite(envs: EnvResult[], over: Partial<SuiteResult> = {}): SuiteResult {
-  return { status: envs.every((e) => e.status === 'passed') ? 'passed' : 'failed', startedAt: '2026-11-25T12:00:00.000Z', durationMs: 80_000, envs, signal: null, ...over };
+  return { runId: '0123456789abcdef', status: envs.every((e) => e.status === 'passed') ? 'passed' : 'failed', startedAt: '2026-11-25T12:00:00.000Z', durationMs: 80_000, envs, signal: null, registryUp: null, ...over };
 }

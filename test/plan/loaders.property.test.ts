@@ -15,7 +15,7 @@ function endsWell(load: () => unknown, file: string): void {
     load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const line of error.message.split('\n')) expect(line.startsWith(`${file}: `) || line.startsWith('... and ')).toBe(true);
+    for (const line of error.message.split('\n')) expect(line.startsWith(`${file}: `) || /^[^:]+:\d+:\d+: /.test(line) || line.startsWith('... and ')).toBe(true);
   }
 }
 

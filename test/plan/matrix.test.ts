@@ -10,8 +10,8 @@ import { memoryReader } from '../helpers/memory-reader';
 const LEGACY_ROOT = resolve(__dirname, '..', 'fixtures', 'esb-legacy');
 const LEGACY_MATRIX = resolve(LEGACY_ROOT, 'e2e', 'environments', 'test_matrix.yaml');
 
-/** The ConfigError message a call throws (fails the test when nothing is thrown). */
-function errorOf(fn: () => unknown): string {
+/** The ConfigError message a call throws (fails the test when nothing is thrown), exactly. */
+function placedErrorOf(fn: () => unknown): string {
   try {
     fn();
   } catch (error) {
@@ -19,6 +19,14 @@ function errorOf(fn: () => unknown): string {
     return (error as Error).message;
   }
   throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+/**
+ * The same, its `:line:col` places taken out: these tests are about what each message says
+ * (where it is placed in the file is checked by the tests of "places in the file").
+ */
+function errorOf(fn: () => unknown): string {
+  return placedErrorOf(fn).replace(/^([^\s:]+\.ya?ml):\d+:\d+:/gm, '$1:');
 }
 
 const SUITES = 'suites:\n  smoke:\n    targets: [tests/smoke]\n  standard:\n    targets: [tests/full]\n';
@@ -167,7 +175,8 @@ matrix:
 describe('bad matrix input: <file>: <yaml path>: <what>', () => {
   it('not YAML: names the line and column', () => {
     const message = errorOf(() => parse('suites:\n  smoke: [a\nmatrix: {\n'));
-    expect(message).toMatch(/^m\.yaml: line \d+, column \d+: not valid YAML: /);
+    expect(message).toMatch(/^m\.yaml: not valid YAML: /);
+    expect(placedErrorOf(() => parse('suites: [\n  x: 1\n'))).toMatch(/^m\.yaml:\d+:\d+: not valid YAML: /);
   });
 
   it('a duplicate YAML key is not valid YAML', () => {
@@ -240,7 +249,7 @@ describe('bad matrix input: <file>: <yaml path>: <what>', () => {
     const message = errorOf(() =>
       parse(`${SUITES}matrix:\n  - env: a\n    suites: [smoke]\n  - env: b\n    suites: [smoke]\n  - esb_env: a\n    suites: [smoke]\n`),
     );
-    expect(message).toBe('m.yaml: matrix[2].env: duplicate env "a" (also matrix[0])');
+    expect(message).toBe('m.yaml: matrix[2].esb_env: duplicate env "a" (also matrix[0])');
   });
 
   it('unknown suite: suggests the nearest and lists the known ones', () => {
@@ -316,21 +325,23 @@ describe('bad matrix input: <file>: <yaml path>: <what>', () => {
 
   it('unknown key in an env: suggests "suites" for "suits"', () => {
     const message = errorOf(() => parse(`${SUITES}matrix:\n  - env: a\n    suits: [smoke]\n`));
-    expect(message).toContain('m.yaml: matrix[0]: unknown key "suits" (did you mean "suites"?) (known: env, esb_env, env_dir');
+    expect(message).toContain('m.yaml: matrix[0].suits: unknown key "suits" (did you mean "suites"?) (known: env, esb_env, env_dir');
+    // The cause (the typo) before its symptom (the key it should have been is missing).
+    expect(message.split('\n')[1]).toBe('m.yaml: matrix[0].suites: is required');
   });
 
   it('unknown key at the top level and inside timeouts', () => {
     const top = errorOf(() => parse(`suites:\n  smoke:\n    targets: [a]\nmatrx:\n  - env: a\n    suites: [smoke]\n`));
-    expect(top).toContain('m.yaml: (top level): unknown key "matrx" (did you mean "matrix"?)');
+    expect(top).toContain('m.yaml: matrx: unknown key "matrx" (did you mean "matrix"?)');
     const nested = errorOf(() => parse(`${SUITES}matrix:\n  - env: a\n    suites: [smoke]\n    timeouts: { deplyo: 5 }\n`));
     expect(nested).toBe(
-      'm.yaml: matrix[0].timeouts: unknown key "deplyo" (did you mean "deploy"?) (known: reset, compose, deploy, test)',
+      'm.yaml: matrix[0].timeouts.deplyo: unknown key "deplyo" (did you mean "deploy"?) (known: reset, compose, deploy, test)',
     );
   });
 
   it('unknown key in a suite', () => {
     expect(errorOf(() => parse('suites:\n  smoke:\n    targets: [a]\n    marker: x\nmatrix:\n  - env: a\n    suites: [smoke]\n'))).toMatch(
-      /^m\.yaml: suites\.smoke: unknown key "marker" \(did you mean "markers"\?\)/,
+      /^m\.yaml: suites\.smoke\.marker: unknown key "marker" \(did you mean "markers"\?\)/,
     );
   });
 
@@ -459,5 +470,24 @@ describe('loadMatrix: files the matrix names', () => {
     expect(loaded.matrix.matrix[envCount - 1]?.env_vars?.BETA).toBe(String(envCount - 1));
     // The YAML parser dominates (about 1.5 s on a loaded 2-CPU box); generous bound against flakes.
     expect(elapsed).toBeLessThan(10_000);
+  });
+});
+
+describe('places in the file: every problem as file:line:col: path: what is wrong, in the order of the file', () => {
+  it('places a schema problem at its key, an unknown key at itself, an unknown suite at the item', () => {
+    const text = `${SUITES}matrix:\n  - env: a\n    suites: [smoke]\n    timeouts: { deploy: -1 }\n  - env: b\n    suits: [smoke]\n    suites: [smoke]\n`;
+    expect(placedErrorOf(() => parse(text)).split('\n')).toEqual([
+      'm.yaml:9:25: matrix[0].timeouts.deploy: must be a positive number of seconds (got -1)',
+      'm.yaml:11:5: matrix[1].suits: unknown key "suits" (did you mean "suites"?) (known: env, esb_env, env_dir, env_file, compose_files, mode, suites, env_vars, deploy_templates, timeouts, wait, docker_host, docker_context)',
+    ]);
+    expect(placedErrorOf(() => parse(`${SUITES}matrix:\n  - env: a\n    suites: [smoke, smok]\n`))).toBe(
+      'm.yaml:8:21: matrix[0].suites[1]: unknown suite "smok" (did you mean "smoke"? known: smoke, standard)',
+    );
+  });
+
+  it('places a missing key at the mapping it is missing from', () => {
+    expect(placedErrorOf(() => parse('suites:\n  smoke:\n    markers: x\nmatrix:\n  - env: a\n    suites: [smoke]\n'))).toBe(
+      'm.yaml:2:3: suites.smoke.targets: is required',
+    );
   });
 });

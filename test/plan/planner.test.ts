@@ -349,7 +349,7 @@ describe('PORT_REGISTRY: one registry port for the run', () => {
     const r = project(['alpha', 'beta'], { perEnv: { beta: '    env_vars: { PORT_REGISTRY: 6001 }' } });
     const error = thrown(() => createPlan({}, memContext(r)));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain('e2e-matrix.yaml: matrix[1].env_vars.PORT_REGISTRY: 6001 differs from the run\'s registry port 5010');
+    expect(error.message).toContain('e2e-matrix.yaml:17:5: matrix[1].env_vars.PORT_REGISTRY: 6001 differs from the run\'s registry port 5010');
   });
 
   it('a matrix env_vars PORT_REGISTRY equal to the run\'s port is fine', () => {
@@ -497,7 +497,7 @@ describe('per env settings', () => {
     const r = project(['alpha'], { perEnv: { alpha: '    deploy_templates: [missing.yaml]' } });
     const error = thrown(() => createPlan({}, memContext(r)));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe('e2e-matrix.yaml: matrix[0].deploy_templates: deploy template not found: missing.yaml');
+    expect(error.message).toBe('e2e-matrix.yaml:14:5: matrix[0].deploy_templates: deploy template not found: missing.yaml');
     expect(createPlan({ testOnly: true }, memContext(r)).envs).toHaveLength(1);
   });
 
@@ -685,7 +685,7 @@ describe('programs, infra and matrix-level settings', () => {
 
   it('a differing defaults.env_vars PORT_REGISTRY is an error naming defaults', () => {
     const r = project(['alpha'], { top: 'defaults:\n  env_vars: { PORT_REGISTRY: 6002 }' });
-    expect(thrown(() => createPlan({}, memContext(r))).message).toContain('e2e-matrix.yaml: defaults.env_vars.PORT_REGISTRY: 6002 differs');
+    expect(thrown(() => createPlan({}, memContext(r))).message).toContain('e2e-matrix.yaml:10:3: defaults.env_vars.PORT_REGISTRY: 6002 differs');
   });
 });
 
@@ -724,7 +724,7 @@ describe('env resolution in the plan', () => {
     const r = project(['alpha'], { perEnv: { alpha: '    env_vars: { PORT_S3: abc }' } });
     const error = thrown(() => createPlan({}, memContext(r)));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe('e2e-matrix.yaml: matrix[0]: PORT_S3="abc" is not a port (1-65535, or 0 to let esb-e2e pick)');
+    expect(error.message).toBe('e2e-matrix.yaml:14:5: matrix[0]: PORT_S3="abc" is not a port (1-65535, or 0 to let esb-e2e pick)');
   });
 
   it('interpolation: ${VAR}, ${VAR:-default}, ${VAR-default} against the final env, ports included', () => {
@@ -775,14 +775,14 @@ describe('env resolution in the plan', () => {
     const r = project(['alpha'], { perEnv: { alpha: '    env_vars: { A: "${B}", B: "${A}" }' } });
     const error = thrown(() => createPlan({}, memContext(r)));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe('e2e-matrix.yaml: matrix[0].env_vars.A: reference cycle A -> B -> A');
+    expect(error.message).toBe('e2e-matrix.yaml:14:5: matrix[0].env_vars.A: reference cycle A -> B -> A');
   });
 
   it('an undefined reference is a config error naming the key', () => {
     const r = project(['alpha'], { perEnv: { alpha: '    env_vars: { A: "x-${NOPE}" }' } });
     const error = thrown(() => createPlan({}, memContext(r)));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toBe('e2e-matrix.yaml: matrix[0].env_vars.A: ${NOPE} has no value and no default');
+    expect(error.message).toBe('e2e-matrix.yaml:14:5: matrix[0].env_vars.A: ${NOPE} has no value and no default');
   });
 
   it('a --set self reference is a cycle naming --set', () => {

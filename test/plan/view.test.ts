@@ -39,31 +39,29 @@ describe('planTable', () => {
 
   it('starts with the matrix, jobs, log dir and registry', () => {
     expect(lines[0]).toBe('matrix: e2e/environments/test_matrix.yaml');
-    expect(lines[1]).toBe('jobs: 2   log dir: e2e   registry: http://127.0.0.1:5010/v2/ (docker-compose.infra.yml)');
+    expect(lines[1]).toBe('jobs: 2   log dir: e2e');
+    expect(lines[2]).toBe('registry: http://127.0.0.1:5010/v2/ (docker-compose.infra.yml)');
     expect(text.endsWith('\n')).toBe(true);
   });
 
   it('has the header columns', () => {
     const header = lines.find((l) => l.startsWith('env '));
     expect(header).toBeDefined();
-    expect(header!.split(/\s{2,}/)).toEqual(['env', 'mode', 'suites', 'targets', 'compose project', 'ports', 'log file']);
+    expect(header!.split(/\s{2,}/)).toEqual(['env', 'mode', 'suites', 'compose project', 'ports']);
   });
 
   it.each([
     ['e2e-docker', 'docker', 33020],
     ['e2e-containerd', 'containerd', 33000],
-  ])('a row for %s with mode, suites, targets, project, ports and log file', (name, mode, base) => {
+  ])('a row for %s (mode, suites, project, port block), then its targets, ports and log file', (name, mode, base) => {
     const row = lines.find((l) => l.startsWith(`${name} `));
-    expect(row).toBeDefined();
-    const cells = row!.split(/\s{2,}/);
-    expect(cells).toEqual([
-      name,
-      mode,
-      'smoke,standard',
-      'e2e/scenarios/smoke e2e/scenarios/autoscaling e2e/scenarios/standard',
-      `esb-${name}`,
-      `GATEWAY_HTTPS=${base} GATEWAY_HTTP=${base + 1} AGENT_GRPC=${base + 2} AGENT_METRICS=${base + 3} VICTORIALOGS=${base + 4} DATABASE=${base + 5} S3=${base + 6} S3_MGMT=${base + 7}`,
-      `e2e/.parallel-${name}.log`,
+    expect(row!.split(/\s{2,}/)).toEqual([name, mode, 'smoke,standard', `esb-${name}`, `${base}-${base + 7}`]);
+    const at = lines.indexOf(name);
+    expect(lines.slice(at + 1, at + 5)).toEqual([
+      '  targets  e2e/scenarios/smoke e2e/scenarios/autoscaling e2e/scenarios/standard',
+      `  ports    GATEWAY_HTTPS=${base} GATEWAY_HTTP=${base + 1} AGENT_GRPC=${base + 2} AGENT_METRICS=${base + 3}`,
+      `           VICTORIALOGS=${base + 4} DATABASE=${base + 5} S3=${base + 6} S3_MGMT=${base + 7}`,
+      `  log      e2e/.parallel-${name}.log`,
     ]);
   });
 
@@ -71,17 +69,24 @@ describe('planTable', () => {
     const header = lines.find((l) => l.startsWith('env '))!;
     const rule = lines[lines.indexOf(header) + 1]!;
     expect(rule).toMatch(/^-+( {2}-+)+$/);
-    const logCol = header.indexOf('log file');
-    for (const name of ['e2e-docker', 'e2e-containerd']) {
-      const row = lines.find((l) => l.startsWith(`${name} `))!;
-      expect(row.slice(logCol)).toBe(`e2e/.parallel-${name}.log`);
+    const portCol = header.indexOf('ports');
+    for (const [name, base] of [['e2e-docker', 33020], ['e2e-containerd', 33000]] as const) {
+      expect(lines.find((l) => l.startsWith(`${name} `))!.slice(portCol)).toBe(`${base}-${base + 7}`);
     }
   });
 
-  it('notes skipped phases, the registry being off, and notices', () => {
+  it('fits the width it is given: 100 columns by default, and a narrow one by wrapping and cutting', () => {
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    const narrow = planTable(plan, 50).split('\n');
+    expect(Math.max(...narrow.filter((l) => !l.includes('/')).map((l) => l.length))).toBeLessThanOrEqual(50);
+    expect(narrow.filter((l) => l.startsWith('           ')).length).toBeGreaterThan(4);
+    expect(narrow.some((l) => l.includes('…'))).toBe(true);
+  });
+
+  it('tells about --test-only and shards with nothing to run', () => {
     const t = planTable(legacyPlan({ testOnly: true, envs: ['e2e-docker'] }));
     expect(t).toContain('registry: none');
-    expect(t).toContain('e2e-docker: skips reset, compose, deploy\n');
+    expect(t).toContain('\n  skips    reset, compose, deploy\n');
     const shard = planTable(legacyPlan({ shard: { index: 3, count: 3 } }));
     expect(shard).toContain('note: shard 3/3 has no env: nothing to run');
   });
@@ -92,7 +97,7 @@ describe('planTable', () => {
     );
     const t = planTable(createPlan({}, { root: r.root, base: { HOME: '/h' }, reader: r, random: random(), now: NOW }));
     // a user name alone is no secret; masking it would be harmless too
-    expect(t).toMatch(/^remote: docker host ssh:\/\/(ci|\*\*\*)@host-2; docker context ctx2$/m);
+    expect(t).toMatch(/^ {2}docker {3}host ssh:\/\/(ci|\*\*\*)@host-2\n {2}docker {3}context ctx2$/m);
   });
 
   it('shows no secret', () => {

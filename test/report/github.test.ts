@@ -53,7 +53,7 @@ it('after the plain summary and its log tails: commands back on, then the annota
   ];
   const result = suite([envResult('alpha'), deployFailed]);
   const events: RunEvent[] = [
-    { type: 'suite_start', envs: ['alpha', 'beta'], jobs: 2, startedAt: result.startedAt },
+    { type: 'suite_start', runId: '0123456789abcdef', envs: ['alpha', 'beta'], jobs: 2, startedAt: result.startedAt },
     { type: 'output', env: 'beta', phase: 'deploy', lines: ['::error::not from us'] },
     { type: 'suite_end', result },
   ];
@@ -89,7 +89,7 @@ it('without $GITHUB_STEP_SUMMARY it only prints; close waits for a slow summary 
 it('interrupt() (a second Ctrl-C) switches commands back on once', () => {
   const { out, text } = sink();
   const r = new GithubReporter(out, { token: 'tk' });
-  r.onEvent({ type: 'suite_start', envs: [], jobs: 1, startedAt: '' });
+  r.onEvent({ type: 'suite_start', runId: '0123456789abcdef', envs: [], jobs: 1, startedAt: '' });
   r.interrupt();
   r.interrupt();
   expect(text()).toBe('::stop-commands::tk\n::tk::\n');

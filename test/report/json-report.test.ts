@@ -9,7 +9,8 @@ it('carries the run and each env: phases, tests, log files; paths relative to th
   const result = suite([envResult('alpha', { junit: '/p/e2e/.junit-alpha.xml', composeLog: '/elsewhere/c.log' })], { durationMs: 1234.6 });
   const report = buildReport(result, { root: '/p', mask: (s) => s });
   expect(report).toEqual({
-    schemaVersion: 1,
+    schemaVersion: 2,
+    runId: '0123456789abcdef',
     startedAt: '2026-11-25T12:00:00.000Z',
     durationMs: 1235,
     status: 'passed',

@@ -118,7 +118,7 @@ describe('esb-e2e report merge', () => {
       'JSON that is not a report',
       () => write('a.json', JSON.stringify({ ...report(['alpha']), status: 'green' })),
       ['a.json', '--report', 'o.json'],
-      'esb-e2e: report merge: a.json: not an esb-e2e report (schema version 1): status: ',
+      'esb-e2e: report merge: a.json: not an esb-e2e report (schema version 2): status: ',
     ],
     ['no output option', () => write('a.json', reportText(report(['alpha']))), ['a.json'], 'esb-e2e: report merge: nothing to write: give --report <out.json> for JSON reports and/or --junit <out.xml> for JUnit files\n'],
     ['a JSON input without --report', () => write('a.json', reportText(report(['alpha']))), ['a.json', '--junit', 'o.xml'], 'esb-e2e: report merge: a.json is a JSON report: add --report <out.json> to merge it\n'],

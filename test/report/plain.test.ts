@@ -5,7 +5,7 @@ import { PlainReporter } from '../../src/report/plain';
 import { envResult, sink, suite } from '../helpers/results';
 
 const events: RunEvent[] = [
-  { type: 'suite_start', envs: ['e2e-docker'], jobs: 1, startedAt: '' },
+  { type: 'suite_start', runId: '0123456789abcdef', envs: ['e2e-docker'], jobs: 1, startedAt: '' },
   { type: 'registry_ready', url: 'http://127.0.0.1:5010/v2/', durationMs: 10 },
   { type: 'env_start', env: 'e2e-docker' },
   { type: 'phase_start', env: 'e2e-docker', phase: 'reset' },
@@ -76,4 +76,18 @@ describe('PlainReporter', () => {
     expect(t).toContain('--- last 2 lines of e2e/.parallel-b.log ---\n$ esb deploy\nboom\n---');
     expect(t).toContain('FAILED: 1 passed, 1 failed, 0 cancelled');
   });
+});
+
+it('--no-verbose: a handful of lines per env whatever the number of tests (progress at most every 5 s per env)', () => {
+  const { out, text } = sink();
+  let now = 0;
+  const r = new PlainReporter(out, { verbose: false, color: false, root: '/p', now: () => now });
+  r.onEvent({ type: 'suite_start', runId: '0123456789abcdef', envs: ['a', 'b'], jobs: 2, startedAt: '' });
+  for (let i = 1; i <= 500; i++) {
+    now = i * 20; // 500 tests over 10 s
+    r.onEvent({ type: 'phase_progress', env: 'a', phase: 'test', current: i, total: 500 });
+    if (i % 2) r.onEvent({ type: 'phase_progress', env: 'b', phase: 'test', current: i, total: 500 });
+  }
+  const lines = text().split('\n').filter((l) => l.includes('progress'));
+  expect(lines).toEqual(['[a] test progress 1/500', '[b] test progress 1/500', '[a] test progress 251/500', '[b] test progress 251/500']);
 });

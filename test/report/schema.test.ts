@@ -18,7 +18,7 @@ describe('schema/report.schema.json', () => {
   it('is a draft 2020-12 schema of a closed object with every top-level field required', () => {
     const schema = reportJsonSchema() as { $schema: string; required: string[]; additionalProperties: boolean };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.required).toEqual(['schemaVersion', 'startedAt', 'durationMs', 'status', 'signal', 'envs']);
+    expect(schema.required).toEqual(['schemaVersion', 'runId', 'startedAt', 'durationMs', 'status', 'signal', 'envs']);
     expect(schema.additionalProperties).toBe(false);
   });
 });
@@ -51,7 +51,7 @@ describe('ReportSchema', () => {
 
   it('names the place of every problem', () => {
     const report = buildReport(suite([envResult('alpha')]), { root: '/p', mask: (s) => s });
-    const bad = { ...report, schemaVersion: 2, envs: [{ ...report.envs[0], status: 'fine', extra: 1 }] };
+    const bad = { ...report, schemaVersion: 1, envs: [{ ...report.envs[0], status: 'fine', extra: 1 }] };
     const problems = reportProblems(bad)!;
     expect(problems.some((p) => p.startsWith('schemaVersion: '))).toBe(true);
     expect(problems.some((p) => p.startsWith('envs[0].status: '))).toBe(true);

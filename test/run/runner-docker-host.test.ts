@@ -69,9 +69,11 @@ it('plan shows each env engine, in the table and in --json', async () => {
   project = remoteProject();
   const table = await runCli(['plan'], { cwd: project.root, env: project.env() });
   expect(table.code).toBe(0);
-  expect(table.stdout).toContain('alpha: docker context ctx-remote\n');
-  expect(table.stdout).toContain('beta: docker host tcp://10.9.8.7:2376\n');
-  expect(table.stdout).not.toMatch(/^gamma: docker/m);
+  const detailsOf = (env: string) => table.stdout.split('\n\n').find((block) => block.startsWith(`${env}\n`)) ?? '';
+  expect(detailsOf('alpha')).toContain('\n  docker   context ctx-remote');
+  expect(detailsOf('beta')).toContain('\n  docker   host tcp://10.9.8.7:2376');
+  expect(detailsOf('gamma')).not.toContain('docker ');
+  expect(detailsOf('gamma')).toContain('  log      e2e/.parallel-gamma.log');
   const json = await runCli(['plan', '--json'], { cwd: project.root, env: project.env() });
   const envs = (JSON.parse(json.stdout) as { envs: Array<{ name: string; dockerHost: string | null; dockerContext: string | null; env: Record<string, string> }> }).envs;
   expect(envs.map((e) => [e.name, e.dockerHost, e.dockerContext])).toEqual([

@@ -348,7 +348,7 @@ describe('bad input starts nothing', () => {
       'a broken matrix',
       ['run'],
       (p) => writeFileSync(join(p.root, 'e2e-matrix.yaml'), 'suites: {smoke: {targets: [tests/]}}\nmatrix:\n  - env: Bad/Name\n    suites: [smoke]\n'),
-      /e2e-matrix\.yaml: matrix\[0\]\.env: must match/,
+      /e2e-matrix\.yaml:3:10: matrix\[0\]\.env: must match/,
     ],
     [
       'a missing env file',

@@ -65,7 +65,8 @@ export type RunEvent =
    * `ascii`: every character is ASCII, so a writer may skip UTF-8 encoding.
    */
   | { type: 'output'; env: string; phase: PhaseId; lines: readonly string[]; ascii?: boolean }
-  | { type: 'phase_progress'; env: string; phase: PhaseId; current: number; total: number }
+  /** Tests run so far of `total`; `passed` and `failed` (errors included) count them. */
+  | { type: 'phase_progress'; env: string; phase: PhaseId; current: number; total: number; passed: number; failed: number }
   | { type: 'heartbeat'; env: string; phase: PhaseId; elapsedMs: number }
   | { type: 'phase_end'; env: string; phase: PhaseId; status: Status; durationMs: number; error?: string }
   | { type: 'phase_skip'; env: string; phase: PhaseId; reason: string }

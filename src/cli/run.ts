@@ -21,15 +21,18 @@ interface RunFlags extends SelectionFlags {
   keepFailed?: boolean;
   report?: string;
   junit?: string;
+  html?: string;
   reporter: 'plain' | 'jsonl';
-  color: Color;
+  live?: boolean;
+  color: Color | false;
+  emoji?: boolean;
   unit?: boolean;
   unitOnly?: boolean;
 }
 
 export function addRun(program: Command, io: Io, pytestArgs: readonly string[], setAction: (action: Action) => void): void {
   selectionOptions(program.command('run').description('run every selected env: reset -> compose up -> deploy -> pytest'))
-    .option('--no-verbose', 'print only phase markers and test progress')
+    .option('--no-verbose', 'a live view on a terminal; elsewhere phase markers, progress and failures only')
     .addOption(new Option('--verbose', 'print every line the tools print (default)').hideHelp())
     .option('--fail-fast', 'cancel every other env at the first failure')
     .option('--failed', 'run only the envs that failed or were cancelled in the last run (of this log dir)')
@@ -39,8 +42,13 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
     .option('--keep-failed', 'with --cleanup: keep failed envs up for inspection')
     .option('--report <file.json>', 'write a JSON report', nonEmpty)
     .option('--junit <file.xml>', 'write a merged JUnit XML report', nonEmpty)
+    .option('--html <file.html>', 'write a self-contained HTML report: timeline, results, failure tails', nonEmpty)
     .addOption(new Option('--reporter <format>', 'console format').choices(['plain', 'jsonl']).default('plain'))
     .addOption(new Option('--color <when>', 'colour the [env] prefixes').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--no-color', 'same as --color never')
+    .option('--no-live', 'on a terminal with --no-verbose: the plain [env] lines instead of the live view')
+    .option('--emoji', "accepted for ESB's runner's command lines; no effect")
+    .option('--no-emoji', "accepted for ESB's runner's command lines; no effect")
     .addOption(new Option('--unit').hideHelp())
     .addOption(new Option('--unit-only').hideHelp())
     .allowExcessArguments(false)
@@ -108,8 +116,10 @@ function runRequest(flags: RunFlags): RunRequest {
     cleanup: !!flags.cleanup,
     keepFailed: !!flags.keepFailed,
     reporter: flags.reporter,
-    color: flags.color,
+    live: flags.live !== false,
+    color: flags.color === false ? 'never' : flags.color,
     report: flags.report,
     junit: flags.junit,
+    html: flags.html,
   };
 }

@@ -2,6 +2,7 @@
 // and a way to run a command (logged as `$ ...`, its lines streamed to the env's log and
 // the reporters, killed with the phase on timeout or cancel). Phases are plain async
 // functions over this; one that learns new ports returns a new binding in its outcome.
+import type { TestCounts } from '../events';
 import type { Vars } from '../plan/env';
 import type { Binding } from '../plan/bind';
 import type { EnvPlan, Plan } from '../plan/types';
@@ -46,7 +47,8 @@ export interface PhaseContext {
   note(line: string): void;
   /** A line of our own to the log only. */
   trace(line: string): void;
-  progress(current: number, total: number): void;
+  /** Tests run so far: pytest's progress and counts. */
+  progress(current: number, counts: TestCounts): void;
   wait(url: string, timeoutMs: number): Promise<WaitResult>;
   /** Secret values of this env replaced by ***. */
   mask(text: string): string;

@@ -70,7 +70,7 @@ async function runPytest(ctx: PhaseContext, progress: PytestProgress): Promise<P
     setting: PYTHON_SETTING,
     onLines: (lines, text) => {
       if (!progress.mayMatter(text, lines)) return;
-      for (const line of lines) if (progress.push(line)) ctx.progress(progress.current, progress.counts.collected);
+      for (const line of lines) if (progress.push(line)) ctx.progress(progress.current, progress.counts);
     },
   });
   if (result.ok) return OK;

@@ -1,12 +1,14 @@
 // The reporters, by name: each one output format, all fed the same events. Which ones a
 // run uses is decided once, from its options and environment (`pick`); the console gets
-// `plain` or `jsonl`, GitHub Actions adds annotations and the step summary, `--report`
-// and `--junit` add their files.
+// `plain`, `live` or `jsonl`, GitHub Actions adds annotations and the step summary,
+// `--report`, `--junit` and `--html` add their files.
 import type { Reporter } from '../events';
 import type { Output } from '../io/console';
 import { JsonReportReporter, JunitReporter, type FileReporterContext } from './files';
 import { GithubReporter } from './github';
+import { HtmlReporter } from './html';
 import { JsonlReporter } from './jsonl';
+import { LiveReporter } from './live';
 import { PlainReporter } from './plain';
 import { StepSummaryReporter } from './step-summary';
 
@@ -19,15 +21,19 @@ export interface ReporterContext extends FileReporterContext {
   readonly token: string;
   /** Appends to the step summary file. */
   readonly append: (path: string, text: string) => Promise<void>;
+  /** The terminal's size now (the live view). */
+  readonly size: () => { columns: number; rows: number };
 }
 
 /** The run's say on reporting (flags and environment). */
 export interface ReporterChoice {
-  readonly console: 'plain' | 'jsonl';
+  /** `live`: the view redrawn in place, for a terminal. */
+  readonly console: 'plain' | 'jsonl' | 'live';
   readonly verbose: boolean;
   readonly color: boolean;
   readonly report?: string | undefined;
   readonly junit?: string | undefined;
+  readonly html?: string | undefined;
   /** GITHUB_ACTIONS=true. */
   readonly github: boolean;
   /** GITHUB_STEP_SUMMARY, when set. */
@@ -37,6 +43,7 @@ export interface ReporterChoice {
 export const REPORTERS = {
   plain: (ctx: ReporterContext) => new PlainReporter(ctx.stdout, { verbose: ctx.choice.verbose, color: ctx.choice.color, root: ctx.root }),
   jsonl: (ctx: ReporterContext) => new JsonlReporter(ctx.stdout),
+  live: (ctx: ReporterContext) => new LiveReporter(ctx.stdout, { color: ctx.choice.color, root: ctx.root, size: ctx.size }),
   // Beside jsonl, stdout stays pure JSON lines: the annotations go to stderr (GitHub reads
   // commands on both), and no guard is needed.
   github: (ctx: ReporterContext) =>
@@ -44,6 +51,7 @@ export const REPORTERS = {
   'step-summary': (ctx: ReporterContext) => new StepSummaryReporter(ctx.root, (markdown) => ctx.append(ctx.choice.stepSummary!, markdown)),
   json: (ctx: ReporterContext) => new JsonReportReporter(ctx.choice.report!, ctx),
   junit: (ctx: ReporterContext) => new JunitReporter(ctx.choice.junit!, ctx),
+  html: (ctx: ReporterContext) => new HtmlReporter(ctx.choice.html!, ctx),
 } satisfies Record<string, (ctx: ReporterContext) => Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;
@@ -58,6 +66,7 @@ export function reporterNames(choice: ReporterChoice): ReporterName[] {
   if (choice.github && choice.stepSummary) names.push('step-summary');
   if (choice.report) names.push('json');
   if (choice.junit) names.push('junit');
+  if (choice.html) names.push('html');
   return names;
 }
 

@@ -31,7 +31,8 @@ function rows(result: SuiteResult, root: string, columns: readonly PhaseId[]): s
   ]);
 }
 
-function usedColumns(result: SuiteResult): PhaseId[] {
+/** The phase columns of a summary: cleanup only when an env had one. */
+export function usedColumns(result: SuiteResult): PhaseId[] {
   return COLUMNS.filter((c) => c !== 'cleanup' || result.envs.some((e) => e.phases.some((p) => p.name === 'cleanup')));
 }
 

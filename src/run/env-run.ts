@@ -76,7 +76,8 @@ export class EnvRun {
       run: (argv, opts) => commands.run(phase, signal, binding.vars, argv, opts),
       note: (line) => commands.note(phase, line),
       trace: (line) => commands.trace(line),
-      progress: (current, total) => suite.bus.emit({ type: 'phase_progress', env: env.name, phase, current, total }),
+      progress: (current, t) =>
+        suite.bus.emit({ type: 'phase_progress', env: env.name, phase, current, total: t.collected, passed: t.passed, failed: t.failed + t.errors }),
       wait: (url, ms) => suite.deps.wait(url, ms, signal),
       mask: (text) => commands.masker.mask(text),
     };

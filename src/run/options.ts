@@ -16,14 +16,17 @@ export interface RunOptions extends PhaseOptions {
 export interface RunIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   readonly stderr: NodeJS.WritableStream;
 }
 
 /** How the run reports: the console's format and colour, and the files. */
 export interface ReportOptions {
   readonly reporter: 'plain' | 'jsonl';
+  /** On a terminal, not in CI, and not verbose: the live view instead of the plain stream (unless false). */
+  readonly live?: boolean;
   readonly color: Color;
   readonly report?: string | undefined;
   readonly junit?: string | undefined;
+  readonly html?: string | undefined;
 }

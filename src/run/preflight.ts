@@ -16,16 +16,17 @@ interface Output {
   readonly path: string;
 }
 
-export function preflight(plan: Plan, options: Pick<ReportOptions, 'report' | 'junit'>, io: Pick<RunIo, 'cwd' | 'env'>): void {
+export function preflight(plan: Plan, options: Pick<ReportOptions, 'report' | 'junit' | 'html'>, io: Pick<RunIo, 'cwd' | 'env'>): void {
   const problems = [...outputProblems(outputsOf(plan, options, io)), ...stateDirProblems(plan)];
   if (problems.length) throw new ConfigError(problems.join('\n'));
 }
 
 /** Every file the run writes, named as a message would. */
-function outputsOf(plan: Plan, options: Pick<ReportOptions, 'report' | 'junit'>, io: Pick<RunIo, 'cwd' | 'env'>): Output[] {
+function outputsOf(plan: Plan, options: Pick<ReportOptions, 'report' | 'junit' | 'html'>, io: Pick<RunIo, 'cwd' | 'env'>): Output[] {
   const outputs: Output[] = [];
   if (options.report) outputs.push({ what: `--report ${options.report}`, path: resolve(io.cwd, options.report) });
   if (options.junit) outputs.push({ what: `--junit ${options.junit}`, path: resolve(io.cwd, options.junit) });
+  if (options.html) outputs.push({ what: `--html ${options.html}`, path: resolve(io.cwd, options.html) });
   const summary = io.env.GITHUB_ACTIONS === 'true' ? io.env.GITHUB_STEP_SUMMARY : undefined;
   if (summary) outputs.push({ what: `GITHUB_STEP_SUMMARY ${summary}`, path: resolve(io.cwd, summary) });
   for (const env of plan.envs) {

@@ -21,11 +21,12 @@ export function reporting(
 ): { reporters: Reporter[]; problems: string[] } {
   const problems: string[] = [];
   const choice: ReporterChoice = {
-    console: options.reporter,
+    console: liveView(options, io) ? 'live' : options.reporter,
     verbose: options.verbose,
     color: useColor(options.color, io.env, !!io.stdout.isTTY),
     report: options.report,
     junit: options.junit,
+    html: options.html,
     github: io.env.GITHUB_ACTIONS === 'true',
     stepSummary: io.env.GITHUB_STEP_SUMMARY || undefined,
   };
@@ -40,6 +41,7 @@ export function reporting(
     read: (path, since) => readIfFresh(path, since),
     problem: (message) => problems.push(message),
     errorText,
+    size: () => terminalSize(io),
     append: async (path, text) => {
       try {
         appendRegular(path, text);
@@ -49,4 +51,18 @@ export function reporting(
     },
   });
   return { reporters, problems };
+}
+
+/** The live view: asked for (not --no-live), plain console, quiet, a terminal that can move its cursor, not CI. */
+export function liveView(options: Pick<ReportOptions, 'reporter' | 'live'> & { readonly verbose: boolean }, io: Pick<RunIo, 'env' | 'stdout'>): boolean {
+  if (options.live === false || options.reporter !== 'plain' || options.verbose || !io.stdout.isTTY) return false;
+  const ci = io.env.CI;
+  if ((ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false') || io.env.GITHUB_ACTIONS === 'true') return false;
+  return io.env.TERM !== 'dumb';
+}
+
+/** The terminal's size as the stream knows it (updated on resize), else COLUMNS and LINES, else 80x24. */
+function terminalSize(io: Pick<RunIo, 'env' | 'stdout'>): { columns: number; rows: number } {
+  const number = (...values: unknown[]) => values.map(Number).find((n) => Number.isInteger(n) && n > 0);
+  return { columns: number(io.stdout.columns, io.env.COLUMNS) ?? 80, rows: number(io.stdout.rows, io.env.LINES) ?? 24 };
 }

@@ -206,6 +206,7 @@ describe('run: flags map to the plan and the settings', () => {
       cleanup: false,
       keepFailed: false,
       reporter: 'plain',
+      live: true,
       color: 'auto',
       report: undefined,
       junit: undefined,
@@ -248,6 +249,16 @@ describe('run: flags map to the plan and the settings', () => {
 
   it('--color always', async () => {
     expect((await cli(['run', '--color', 'always'])).settings().color).toBe('always');
+  });
+
+  it("--no-live, and ESB's runner's --no-color, --emoji, --no-emoji", async () => {
+    expect((await cli(['run', '--no-live'])).settings().live).toBe(false);
+    expect((await cli(['run', '--no-color'])).settings().color).toBe('never');
+    for (const flag of ['--emoji', '--no-emoji']) {
+      const r = await cli(['run', flag]);
+      expect(r.code).toBe(0);
+      expect(r.settings()).not.toHaveProperty('emoji');
+    }
   });
 
   it('--env a,b and repeated --env select those envs', async () => {

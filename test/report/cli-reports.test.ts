@@ -94,6 +94,13 @@ it('run --report --junit under GitHub Actions: the files, the ::error line and t
   expect(md.startsWith('# earlier step\n### esb-e2e: failed\n')).toBe(true);
   expect(md).toMatch(/\| beta \| failed \|/);
   expect(md).toMatch(/\*\*beta\*\* failed: deploy: .*esb exited with code 3/);
+  // Under the table, the run's timeline: a Mermaid gantt, a section per env, a task per phase.
+  const chart = md.slice(md.indexOf('```mermaid\ngantt\n'));
+  expect(chart).toMatch(/^```mermaid\ngantt\n[^]*\n```\n$/);
+  expect(chart).toContain('    section alpha\n');
+  expect(chart).toContain('    section beta\n');
+  expect(chart).toMatch(/\n {4}deploy \d+\.\ds :crit, \d+, \d+\n/);
+  expect(chart).toMatch(/\n {4}test \d+\.\ds :crit, \d+, \d+\n/);
 });
 
 it('a JUnit file left by an earlier run is not taken for this run', async () => {
@@ -172,4 +179,36 @@ it('beside --reporter jsonl under GitHub Actions: stdout stays JSON lines, the a
   expect(r.code).toBe(1);
   for (const line of r.stdout.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   expect(r.stderr).toMatch(/^::error title=esb-e2e alpha::alpha failed in deploy: .*esb exited with code 3\n$/);
+});
+
+it('run --html: one self-contained page with the timeline, each env, and a failed env tail (escaped, masked)', async () => {
+  project = makeProject({ envs: ['alpha', 'beta'] });
+  const rules = [`python3|alpha|pytest|print=${PYTEST_OUT}\\n<script>alert(1)</script> token ${SECRET};exit=1`].join('\n');
+  const r = await runCli(['run', '--no-verbose', '--html', 'out/run.html', '--set', `API_TOKEN=${SECRET}`], { cwd: project.root, env: project.env({ FAKE_RULES: rules }) });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe('');
+  const html = readFileSync(join(project.root, 'out/run.html'), 'utf8');
+  expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+  expect(html).toContain('esb-e2e: FAILED');
+  // Nothing to fetch: no external resource, no script; outside the log tails (text), no URL at all.
+  expect(html).not.toMatch(/src=|url\(|<script|<link|<img|<iframe|@import/i);
+  expect(html.replace(/<pre>[^]*?<\/pre>/g, '')).not.toMatch(/https?:|\/\//i);
+  expect(html.match(/href="([^"]*)"/g) ?? []).toEqual(['href="#failed-0"']);
+  // The timeline: a row per env, a bar per phase that ran, coloured by how it ended.
+  expect(html.match(/<div class="bar passed"/g)?.length).toBeGreaterThanOrEqual(7);
+  expect(html).toMatch(/<div class="bar failed"[^>]*title="test failed \d+\.\ds"/);
+  // The failed env's reason and tail, escaped; the secret masked.
+  expect(html).toContain('<h2 class="failed">alpha failed</h2>');
+  expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; token ***');
+  expect(html).not.toContain(SECRET);
+  expect(readdirSync(join(project.root, 'out'))).toEqual(['run.html']);
+});
+
+it('an --html path that is a folder: refused before anything starts (exit 2)', async () => {
+  project = makeProject({ envs: ['alpha'] });
+  mkdirSync(join(project.root, 'out.html'));
+  const r = await runCli(['run', '--html', 'out.html'], { cwd: project.root, env: project.env() });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^esb-e2e: --html out\.html: .*folder/);
+  expect(project.calls()).toEqual([]);
 });

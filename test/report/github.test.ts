@@ -94,3 +94,22 @@ it('interrupt() (a second Ctrl-C) switches commands back on once', () => {
   r.interrupt();
   expect(text()).toBe('::stop-commands::tk\n::tk::\n');
 });
+
+it('the step summary: the table, then a Mermaid gantt of the phases at their time of day', async () => {
+  const appended: string[] = [];
+  let now = 1000;
+  const r = new StepSummaryReporter('/p', async (md) => void appended.push(md), () => now);
+  const result = suite([envResult('alpha', { status: 'failed', error: 'deploy: boom' })]);
+  const at = (ms: number, e: RunEvent) => ((now = 1000 + ms), r.onEvent(e));
+  at(0, { type: 'suite_start', runId: result.runId, envs: ['alpha'], jobs: 1, startedAt: result.startedAt });
+  at(10, { type: 'phase_start', env: 'alpha', phase: 'reset' });
+  at(1210, { type: 'phase_end', env: 'alpha', phase: 'reset', status: 'passed', durationMs: 1200 });
+  at(1210, { type: 'phase_start', env: 'alpha', phase: 'deploy' });
+  at(5210, { type: 'phase_end', env: 'alpha', phase: 'deploy', status: 'failed', durationMs: 4000 });
+  at(5300, { type: 'suite_end', result });
+  await r.close();
+  const t0 = Date.parse(result.startedAt);
+  expect(appended).toHaveLength(1);
+  expect(appended[0]!.startsWith(summaryMarkdown(result, '/p') + '\n```mermaid\ngantt\n')).toBe(true);
+  expect(appended[0]).toContain(`    section alpha\n    reset 1.2s :done, ${t0 + 10}, ${t0 + 1210}\n    deploy 4.0s :crit, ${t0 + 1210}, ${t0 + 5210}\n`);
+});

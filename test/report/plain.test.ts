@@ -13,7 +13,7 @@ const events: RunEvent[] = [
   { type: 'output', env: 'e2e-docker', phase: 'reset', lines: ['Removing network', 'Removed volume x'] },
   { type: 'phase_end', env: 'e2e-docker', phase: 'reset', status: 'passed', durationMs: 1234 },
   { type: 'phase_skip', env: 'e2e-docker', phase: 'deploy', reason: '--test-only' },
-  { type: 'phase_progress', env: 'e2e-docker', phase: 'test', current: 3, total: 10 },
+  { type: 'phase_progress', env: 'e2e-docker', phase: 'test', current: 3, total: 10, passed: 3, failed: 0 },
   { type: 'heartbeat', env: 'e2e-docker', phase: 'test', elapsedMs: 150_000 },
   { type: 'phase_end', env: 'e2e-docker', phase: 'test', status: 'failed', durationMs: 2000, error: 'pytest: 1 failed' },
   { type: 'env_end', env: 'e2e-docker', status: 'failed', durationMs: 4000, error: 'test: pytest: 1 failed' },
@@ -85,8 +85,8 @@ it('--no-verbose: a handful of lines per env whatever the number of tests (progr
   r.onEvent({ type: 'suite_start', runId: '0123456789abcdef', envs: ['a', 'b'], jobs: 2, startedAt: '' });
   for (let i = 1; i <= 500; i++) {
     now = i * 20; // 500 tests over 10 s
-    r.onEvent({ type: 'phase_progress', env: 'a', phase: 'test', current: i, total: 500 });
-    if (i % 2) r.onEvent({ type: 'phase_progress', env: 'b', phase: 'test', current: i, total: 500 });
+    r.onEvent({ type: 'phase_progress', env: 'a', phase: 'test', current: i, total: 500, passed: i, failed: 0 });
+    if (i % 2) r.onEvent({ type: 'phase_progress', env: 'b', phase: 'test', current: i, total: 500, passed: i, failed: 0 });
   }
   const lines = text().split('\n').filter((l) => l.includes('progress'));
   expect(lines).toEqual(['[a] test progress 1/500', '[b] test progress 1/500', '[a] test progress 251/500', '[b] test progress 251/500']);

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { createPlan } from '../plan/planner';
-import { collect, nonEmpty, parseSet } from './flags';
+import { collect, esbOption, nonEmpty, parseSet } from './flags';
 import type { Io } from './io';
 import type { Action } from './plan';
 
@@ -12,6 +12,7 @@ interface DownFlags {
   env?: string[];
   profile?: string[];
   set?: Record<string, string>;
+  esb?: 'legacy' | 'current';
 }
 
 export function addDown(program: Command, io: Io, pytestArgs: readonly string[], setAction: (action: Action) => void): void {
@@ -22,12 +23,13 @@ export function addDown(program: Command, io: Io, pytestArgs: readonly string[],
     .option('--env <name...>', 'only these envs (the registry stays up)', collect)
     .addOption(new Option('--profile <name...>', 'alias of --env').argParser(collect).hideHelp())
     .option('--set <KEY=VALUE>', 'env override, as given to run', parseSet)
+    .addOption(esbOption())
     .allowExcessArguments(false)
     .action((flags: DownFlags) =>
       setAction(async () => {
         if (pytestArgs.length) throw new UsageError('down takes no arguments after --');
         const envs = [...(flags.env ?? []), ...(flags.profile ?? [])];
-        const plan = createPlan({ matrix: flags.matrix, envs: envs.length ? envs : undefined, set: flags.set ?? {}, takingDown: true }, io.context(io.cwd, io.env));
+        const plan = createPlan({ matrix: flags.matrix, envs: envs.length ? envs : undefined, set: flags.set ?? {}, esb: flags.esb, takingDown: true }, io.context(io.cwd, io.env));
         if (!io.down) throw new Error('no runner wired');
         return io.down(plan, io, envs.length === 0);
       }),

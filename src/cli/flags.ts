@@ -1,6 +1,7 @@
 // Flag values and the selection flags `run` and `plan` share: parsed and checked here
 // (each bad value names its flag), then mapped onto the planner's own PlanOptions.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { GENERATIONS, type GenerationName } from '../esb/generation';
 import { UsageError } from '../errors';
 import type { Vars } from '../plan/env';
 import { MAX_TIMEOUT_SECONDS, PHASES, type PhaseName, type Timeouts } from '../plan/phases';
@@ -80,8 +81,13 @@ export function selectionOptions(cmd: Command): Command {
     .addOption(new Option('--parallel', 'accepted for run_tests.py compatibility (same as the default)').hideHelp())
     .option('--timeout <phase=seconds>', 'override a phase timeout (repeatable)', parseTimeout)
     .option('--log-dir <dir>', 'where logs go (default: e2e)', nonEmpty)
-    .option('--set <KEY=VALUE>', 'env override for every env (repeatable, highest precedence)', parseSet);
+    .option('--set <KEY=VALUE>', 'env override for every env (repeatable, highest precedence)', parseSet)
+    .addOption(esbOption());
 }
+
+/** `--esb legacy|current`: the ESB layout the matrix is for, whatever its entries suggest. */
+export const esbOption = () =>
+  new Option('--esb <layout>', 'the ESB layout the matrix is for (default: told from the matrix: artifact_manifest means current)').choices(GENERATIONS);
 
 export interface SelectionFlags {
   matrix?: string;
@@ -96,6 +102,7 @@ export interface SelectionFlags {
   timeout?: Partial<Timeouts>;
   logDir?: string;
   set?: Vars;
+  esb?: GenerationName;
 }
 
 export function planOptions(flags: SelectionFlags, pytestArgs: readonly string[]): PlanOptions {
@@ -116,6 +123,7 @@ export function planOptions(flags: SelectionFlags, pytestArgs: readonly string[]
     timeouts: flags.timeout ?? {},
     logDir: flags.logDir,
     set: flags.set ?? {},
+    esb: flags.esb,
     pytestArgs,
   };
 }

@@ -1,12 +1,11 @@
-// The variables esb-e2e manages for an ESB env, as one table: each key with how it is
-// derived. Everything else about them is read off the table: which keys the shell's env
-// may never supply, which values two envs may never share, which ones a matrix may not
-// override without a note. Credentials and what pytest alone gets are tables beside it.
-// The rules follow what ESB's old runner handed each phase
-// (test/fixtures/esb-legacy/ENV-CONTRACT.md).
-import { join } from 'node:path';
-import { registryVars } from './ports';
-import { ESB_PROJECT, composeProject, esbHome, esbTag, expandHome, stagingConfigDir, type HomeDirs, type Mode, type TagContext } from './layout';
+// What a generation of ESB's layout says of an env's variables, and the machinery every
+// generation shares: a table of managed keys (each with how it is derived), generated
+// credentials, which keys the shell's env never supplies, which values two envs may never
+// share. legacy.ts and current.ts fill the tables.
+import type { GenerationName } from './generation';
+import type { HomeDirs, Mode, TagContext } from './layout';
+
+type Vars = Readonly<Record<string, string | undefined>>;
 
 export interface ManagedContext {
   readonly env: string;
@@ -25,11 +24,15 @@ export interface ManagedContext {
   readonly md5: (path: string) => string | undefined;
   /** CERT_DIR as the env file / env_vars set it, if they do. */
   readonly userCertDir: string | undefined;
+  /** What the env file, defaults.env_vars and the env's env_vars set ("unless set" rules). */
+  readonly user: Vars;
+  /** The matrix's esb_project (current layout), else `esb`. */
+  readonly esbProject: string;
 }
 
-interface Rule {
-  /** The value; undefined leaves the key unset. */
-  readonly derive: (c: ManagedContext) => string | undefined;
+export interface Rule {
+  /** The value; undefined leaves the key to the user's layers; null removes it, whoever set it. */
+  readonly derive: (c: ManagedContext) => string | undefined | null;
   /** The shell's value is a setting of its own (the registry port, a remote engine), not a leak. */
   readonly shell?: true;
   /**
@@ -41,49 +44,32 @@ interface Rule {
   readonly unique?: true | 'subnet' | 'containerd-subnet';
 }
 
-const certDir = (c: ManagedContext) => (c.userCertDir ? expandHome(c.userCertDir, c.dirs.home) : join(c.dirs.home, '.esb', 'certs'));
-const registry = (key: string) => (c: ManagedContext) => registryVars(c.mode, c.registryPort)[key];
-const slot = (c: ManagedContext) => c.subnetSlot;
+/** An env's variables as one generation of ESB hands them to every phase, and to pytest. */
+export interface Layout {
+  readonly name: GenerationName;
+  readonly managed: Readonly<Record<string, Rule>>;
+  /** Where env port blocks start (the matrix's port_base wins). */
+  readonly portBase: number;
+  /** `<brand>` in an env file's values stands for this (the current layout's files are templates of its branding). */
+  readonly brand: string | null;
+  /** A matrix env_vars PORT_REGISTRY must be the run's (one registry for all). */
+  readonly oneRegistryPort: boolean;
+  /** The dirs reset wipes for an env. */
+  stateDirs(root: string, env: string, dirs: HomeDirs): string[];
+  /** Keys of the running gateway container's environment that pytest gets. */
+  isGatewayKey(key: string): boolean;
+  /** What pytest alone gets: from the env's variables, the ports discovered, the gateway's env. */
+  pytestVars(env: Vars, gateway: Readonly<Record<string, string>>, extra: PytestContext): Record<string, string>;
+}
 
-/** Every key the runner sets for every phase, whatever the env file or env_vars say. */
-export const MANAGED: Readonly<Record<string, Rule>> = {
-  ENV: { derive: (c) => c.env },
-  ESB_ENV: { derive: (c) => c.env },
-  MODE: { derive: (c) => c.mode },
-  ESB_MODE: { derive: (c) => c.mode },
-  ESB_PROJECT: { derive: () => ESB_PROJECT },
-  PROJECT_NAME: { derive: (c) => composeProject(c.env), unique: true },
-  E2E_COMPOSE_FILE: { derive: (c) => c.composeFile },
-  ESB_TAG: { derive: (c) => esbTag(c.env, c.tag) },
-  PORT_REGISTRY: { derive: registry('PORT_REGISTRY'), shell: true, quiet: true },
-  ESB_REGISTRY: { derive: registry('ESB_REGISTRY') },
-  REGISTRY: { derive: registry('REGISTRY') },
-  CONTAINER_REGISTRY: { derive: registry('CONTAINER_REGISTRY') },
-  HOST_REGISTRY_ADDR: { derive: registry('HOST_REGISTRY_ADDR') },
-  CONTAINER_REGISTRY_INSECURE: { derive: registry('CONTAINER_REGISTRY_INSECURE') },
-  NETWORK_EXTERNAL: { derive: (c) => `${composeProject(c.env)}-external`, unique: true },
-  SUBNET_EXTERNAL: { derive: (c) => `172.${60 + slot(c)}.0.0/16`, unique: 'subnet' },
-  RUNTIME_NET_SUBNET: { derive: (c) => `172.${100 + slot(c)}.0.0/16`, unique: 'containerd-subnet' },
-  RUNTIME_NODE_IP: { derive: (c) => `172.${100 + slot(c)}.0.10` },
-  LAMBDA_NETWORK: { derive: (c) => `${ESB_PROJECT}_int_${c.env}`, unique: true },
-  CERT_DIR: { derive: certDir, quiet: true },
-  ROOT_CA_CERT_FILENAME: { derive: () => 'rootCA.crt' },
-  ROOT_CA_MOUNT_ID: { derive: () => `${ESB_PROJECT}_root_ca` },
-  ROOT_CA_FINGERPRINT: { derive: (c) => c.md5(join(certDir(c), 'rootCA.crt')) },
-  CONFIG_DIR: { derive: (c) => stagingConfigDir(c.env, c.dirs), unique: true },
-  ESB_HOME: { derive: (c) => esbHome(c.root, c.env), unique: true },
-  DOCKER_BUILDKIT: { derive: () => '1' },
-  COMPOSE_DOCKER_CLI_BUILD: { derive: () => '1' },
-  BUILDX_BUILDER: { derive: (c) => `${ESB_PROJECT}-buildx-${c.env}` },
-  BUILDX_CACHE_DIR: { derive: (c) => `.esb/buildx-cache/${c.env}` },
-  ESB_BUILDX_CACHE: { derive: () => '0' },
-  ESB_BUILDX_CACHE_TO: { derive: () => '0' },
-  CLI_CMD: { derive: (c) => c.cliCmd },
-  ENV_PREFIX: { derive: (c) => c.envPrefix },
-  // The env's engine for every docker call, the tools' own included (esb deploy, tests).
-  DOCKER_HOST: { derive: (c) => c.dockerHost, shell: true },
-  DOCKER_CONTEXT: { derive: (c) => c.dockerContext },
-};
+export interface PytestContext {
+  /** The ports its services published (null: not asked). */
+  readonly discovered: Vars | null;
+  /** CERT_DIR of the runner's own environment, else the project's default. */
+  readonly certDir: string;
+}
+
+export type RandomHex = (bytes: number) => string;
 
 /** Generated when the env file, env_vars or --set do not set them (empty counts as unset). */
 export const CREDENTIALS: Readonly<Record<string, (random: RandomHex) => string>> = {
@@ -96,73 +82,64 @@ export const CREDENTIALS: Readonly<Record<string, (random: RandomHex) => string>
 };
 
 export const AUTH_ENDPOINT_PATH = '/user/auth/v1';
-type Vars = Readonly<Record<string, string | undefined>>;
 const url = (scheme: string, port: string | undefined) => port && `${scheme}://localhost:${port}`;
 
-/** What pytest alone gets, from the env's (discovered) ports; compose and deploy never do. */
-export const PYTEST: Readonly<Record<string, (v: Vars) => string | undefined>> = {
+/** The URLs pytest's suite reads, from the env's (discovered) ports: both generations. */
+export const PYTEST_URLS: Readonly<Record<string, (v: Vars) => string | undefined>> = {
   GATEWAY_PORT: (v) => v.PORT_GATEWAY_HTTPS,
   GATEWAY_URL: (v) => url('https', v.PORT_GATEWAY_HTTPS),
   VICTORIALOGS_PORT: (v) => v.PORT_VICTORIALOGS,
   VICTORIALOGS_URL: (v) => url('http', v.PORT_VICTORIALOGS),
   AGENT_METRICS_PORT: (v) => v.PORT_AGENT_METRICS,
   AGENT_METRICS_URL: (v) => url('http', v.PORT_AGENT_METRICS),
-  AGENT_GRPC_ADDRESS: (v) => v.PORT_AGENT_GRPC && `localhost:${v.PORT_AGENT_GRPC}`,
-  AUTH_ENDPOINT_PATH: (v) => v.AUTH_ENDPOINT_PATH || AUTH_ENDPOINT_PATH,
 };
 
-export type RandomHex = (bytes: number) => string;
-
-/** Keys of the running gateway container's environment that pytest gets. */
-export function isGatewayKey(key: string): boolean {
-  return key.startsWith('AGENT_GRPC_TLS_') || key === 'CONTAINERS_NETWORK' || key === 'GATEWAY_INTERNAL_URL';
-}
-
-/** The managed keys' values for one env (keys whose rule gives nothing are left out). */
-export function managedVars(ctx: ManagedContext): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const [key, rule] of Object.entries(MANAGED)) {
-    const value = rule.derive(ctx);
-    if (value !== undefined) vars[key] = value;
-  }
-  return vars;
-}
-
-/** Credentials: kept when the env file, env_vars or --set set them, generated otherwise. */
-export function credentials(user: Readonly<Record<string, string>>, random: RandomHex): Record<string, string> {
+/** Each rule's value for `table` (keys whose rule gives nothing are left out). */
+export function pick(table: Readonly<Record<string, (v: Vars) => string | undefined>>, vars: Vars): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, make] of Object.entries(CREDENTIALS)) out[key] = user[key] ? user[key]! : make(random);
+  for (const [key, make] of Object.entries(table)) {
+    const value = make(vars);
+    if (value) out[key] = value;
+  }
   return out;
 }
 
-/** What pytest alone gets: the URLs its suite reads, and the gateway container's own keys. */
-export function pytestVars(env: Vars, gatewayEnv: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, make] of Object.entries(PYTEST)) {
-    const value = make(env);
-    if (value) out[key] = value;
+/** The managed keys' values for one env, and the keys its rules remove. */
+export function managedVars(layout: Layout, ctx: ManagedContext): { vars: Record<string, string>; removed: string[] } {
+  const vars: Record<string, string> = {};
+  const removed: string[] = [];
+  for (const [key, rule] of Object.entries(layout.managed)) {
+    const value = rule.derive(ctx);
+    if (value === null) removed.push(key);
+    else if (value !== undefined) vars[key] = value;
   }
-  for (const [key, value] of Object.entries(gatewayEnv)) if (isGatewayKey(key)) out[key] = value;
+  return { vars, removed };
+}
+
+/** Credentials: kept when the env file, env_vars or --set set them, else `saved` (an earlier run's), else generated. */
+export function credentials(user: Readonly<Record<string, string>>, random: RandomHex, saved: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, make] of Object.entries(CREDENTIALS)) out[key] = user[key] || saved[key] || make(random);
   return out;
 }
 
 /** Names the shell's env never supplies: managed (but the shell's own settings), credentials, ports, pytest's. */
-export function isManagedKey(key: string, portVars: readonly string[]): boolean {
-  const rule = MANAGED[key];
+export function isManagedKey(layout: Layout, key: string, portVars: readonly string[]): boolean {
+  const rule = layout.managed[key];
   if (rule) return !rule.shell;
-  return key in CREDENTIALS || key in PYTEST || portVars.includes(key) || isGatewayKey(key);
+  return key in CREDENTIALS || key in PYTEST_URLS || key === 'AGENT_GRPC_ADDRESS' || key === 'AUTH_ENDPOINT_PATH' || portVars.includes(key) || layout.isGatewayKey(key);
 }
 
 /** Does a matrix env_vars value that the managed one replaces deserve a note? */
-export function replacedByManaged(key: string): boolean {
-  const rule = MANAGED[key];
+export function replacedByManaged(layout: Layout, key: string): boolean {
+  const rule = layout.managed[key];
   return !!rule && !rule.quiet;
 }
 
 /** What an env's resolved variables claim for itself: values no other env of the run may share. */
-export function uniqueClaims(vars: Vars, mode: Mode): [claim: string, key: string][] {
+export function uniqueClaims(layout: Layout, vars: Vars, mode: Mode): [claim: string, key: string][] {
   const claims: [string, string][] = [];
-  for (const [key, rule] of Object.entries(MANAGED)) {
+  for (const [key, rule] of Object.entries(layout.managed)) {
     const value = vars[key];
     if (!rule.unique || !value) continue;
     if (rule.unique !== 'containerd-subnet') claims.push([`${key}=${value}`, key]);

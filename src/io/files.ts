@@ -59,7 +59,7 @@ export function openRegular(path: string, mode: 'truncate' | 'append'): number {
 }
 
 /** Replaces a regular file (or makes one) whole; what is not a regular file at the path is refused, never replaced. */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
   const there = lstatOrNull(path);
   if (there && !there.isFile()) throw Object.assign(new Error(`${path}: ${kindOf(there)} is there, not a regular file`), { code: 'ENOTREG' });
   const dir = dirname(path);
@@ -67,7 +67,7 @@ export function writeFileAtomic(path: string, text: string): void {
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     // O_EXCL: a link planted at the temporary name is not followed either.
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     try {
       writeAll(fd, Buffer.from(text));
     } finally {

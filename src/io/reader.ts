@@ -4,7 +4,7 @@
 // larger than MAX_TEXT, and text is decoded strictly: UTF-8 (a BOM is dropped), or
 // UTF-16 when a BOM says so; anything else is an error, never read as empty or garbled.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 
 export interface ProjectReader {
   /** 'file' | 'dir' | undefined when the path does not exist. */
@@ -13,6 +13,8 @@ export interface ProjectReader {
   readText(path: string): string;
   /** md5 hex of a regular file, undefined when there is none at the path. */
   md5(path: string): string | undefined;
+  /** The names in a folder, sorted; [] when it is not a readable folder. */
+  list(path: string): string[];
 }
 
 /** The largest file read: configuration, never data. */
@@ -89,6 +91,13 @@ export const diskReader: ProjectReader = {
       return createHash('md5').update(readRegular(path)).digest('hex');
     } catch {
       return undefined;
+    }
+  },
+  list(path) {
+    try {
+      return readdirSync(path).sort();
+    } catch {
+      return [];
     }
   },
 };

@@ -51,16 +51,17 @@ function withContext(cli: ComposeCli, context: string | null): string[] {
   return [...cli.prefix, '--context', context];
 }
 
-/** `<compose> --project-name esb-infra --file F up --detach <services>` */
-export function infraUpArgv(cli: ComposeCli, plan: Plan): string[] {
+/** `<compose> [--project-name esb-infra] --file F`: ESB's current layout names no project (compose takes the folder's). */
+function infraArgv(cli: ComposeCli, plan: Plan): string[] {
   const infra = plan.infra!;
-  return [...cli.prefix, '--project-name', infra.project, '--file', display(plan.root, infra.composeFile), 'up', '--detach', ...infra.services];
+  const project = plan.generation === 'current' ? [] : ['--project-name', infra.project];
+  return [...cli.prefix, ...project, '--file', display(plan.root, infra.composeFile)];
 }
 
-export function infraDownArgv(cli: ComposeCli, plan: Plan): string[] {
-  const infra = plan.infra!;
-  return [...cli.prefix, '--project-name', infra.project, '--file', display(plan.root, infra.composeFile), 'down', '--volumes', '--remove-orphans'];
-}
+/** `<compose> ... up --detach <services>` */
+export const infraUpArgv = (cli: ComposeCli, plan: Plan) => [...infraArgv(cli, plan), 'up', '--detach', ...plan.infra!.services];
+export const infraPsArgv = (cli: ComposeCli, plan: Plan) => [...infraArgv(cli, plan), 'ps', '--services', '--filter', 'status=running'];
+export const infraDownArgv = (cli: ComposeCli, plan: Plan) => [...infraArgv(cli, plan), 'down', '--volumes', '--remove-orphans'];
 
 /** The label compose puts on all it makes for a project, as `key=value`. */
 export const composeLabel = (project: string) => `com.docker.compose.project=${project}`;

@@ -1,22 +1,24 @@
 // The compose phase: `up --detach` (with --build when asked, or when an image that compose
 // builds locally is missing), the shared registry joined to the env's network, the
 // published ports discovered, then every health wait until it answers 200.
-import { parse as parseYaml } from 'yaml';
 import { GATEWAY_WAIT_TIMEOUT } from '../esb/layout';
 import { expand, lookupIn } from '../plan/env';
-import { builtImages, composeArgv, dockerArgv } from './compose-cli';
+import { composeArgv, dockerArgv } from './compose-cli';
 import { OK, failed, type PhaseContext, type PhaseOutcome } from './context';
 import { discoverPorts } from './discover';
 import { COMPOSE_SETTING } from './down';
+import { stepsOf } from './steps';
 
 export async function composeUp(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const build = ctx.options.build || (ctx.plan.autoBuild && (await needsBuild(ctx)));
+  const steps = stepsOf(ctx);
+  const build = ctx.options.build || (ctx.plan.autoBuild && (await steps.needsBuild(ctx)));
   const up = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, 'up', '--detach', ...(build ? ['--build'] : [])), {
     setting: COMPOSE_SETTING,
   });
   if (!up.ok) return failed(up, 'compose up');
   const joined = await joinRegistry(ctx);
-  if (!joined.ok) return joined;
+  if (!joined.ok && (joined.cancelled || steps.registryJoinRequired)) return joined;
+  if (!joined.ok) ctx.note(`${joined.reason} (ignored, as ESB's current runner does)`);
   let bound = ctx;
   if (ctx.plan.publishedPorts.length) {
     const found = await discoverPorts(ctx);
@@ -24,26 +26,9 @@ export async function composeUp(ctx: PhaseContext): Promise<PhaseOutcome> {
     bound = ctx.rebind(found.binding!);
   }
   const waited = await waitHealthy(bound);
-  return waited.ok ? { ok: true, binding: bound.binding } : { ...waited, binding: bound.binding };
-}
-
-/** Is any image that compose builds locally missing? Then `up` needs --build. */
-async function needsBuild(ctx: PhaseContext): Promise<boolean> {
-  // Asking compose costs a process (most of a second with docker-compose v1): the plan
-  // knows when no compose file of the env can build anything or pull in a file that does.
-  if (!ctx.env.composeBuilds) return false;
-  const config = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, 'config'), { capture: true, quiet: true, setting: COMPOSE_SETTING });
-  if (!config.ok) return false;
-  let images: string[];
-  try {
-    images = builtImages(parseYaml(config.stdout));
-  } catch {
-    return false;
-  }
-  if (images.length === 0) return false;
-  const inspect = await ctx.run(dockerArgv(ctx.env, 'image', 'inspect', '--format', '{{.Id}}', ...images), { capture: true, quiet: true });
-  if (!inspect.ok && !inspect.cancelled) ctx.note('a locally built image is missing: compose up --build');
-  return !inspect.ok && !inspect.cancelled;
+  if (!waited.ok) return { ...waited, binding: bound.binding };
+  const after = await steps.afterUp(bound);
+  return { ...after, binding: after.binding ?? bound.binding };
 }
 
 /** The shared registry joins the env's network under its alias (already there is fine). */

@@ -49,6 +49,8 @@ export interface PhaseContext {
   trace(line: string): void;
   /** Tests run so far: pytest's progress and counts. */
   progress(current: number, counts: TestCounts): void;
+  /** Runs `work` once per run under `key`, whichever env asks first; the others get its outcome. */
+  once(key: string, work: () => Promise<PhaseOutcome>): Promise<PhaseOutcome>;
   wait(url: string, timeoutMs: number): Promise<WaitResult>;
   /** Secret values of this env replaced by ***. */
   mask(text: string): string;

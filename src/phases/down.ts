@@ -16,9 +16,10 @@ async function detachRegistry(ctx: PhaseContext): Promise<void> {
   await ctx.run(dockerArgv(ctx.env, 'network', 'disconnect', '--force', network, container), { quiet: true });
 }
 
-export async function down(ctx: PhaseContext): Promise<PhaseOutcome> {
+/** `args`: what the compose command says after `down` (reset: `--volumes --remove-orphans`; cleanup: the layout's). */
+export async function down(ctx: PhaseContext, args: readonly string[] = ['down', '--volumes', '--remove-orphans']): Promise<PhaseOutcome> {
   await detachRegistry(ctx);
-  const result = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, 'down', '--volumes', '--remove-orphans'), {
+  const result = await ctx.run(composeArgv(ctx.compose, ctx.plan, ctx.env, ...args), {
     setting: COMPOSE_SETTING,
   });
   return result.ok ? OK : failed(result, 'compose down');

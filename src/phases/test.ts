@@ -1,12 +1,10 @@
 // The test phase: pytest with the env's explicit env plus the URLs its suite reads (from
 // the ports its services published) and the gateway container's own variables.
-import { gatewayContainer } from '../esb/layout';
-import { pytestVars } from '../esb/conventions';
+import { LAYOUTS } from '../esb/layouts';
 import { display } from '../format';
-import { envListVars } from '../io/docker-api';
 import type { EnvPlan, Plan } from '../plan/types';
-import { dockerArgv } from './compose-cli';
-import { CANCELLED, OK, askEngine, failed, type PhaseContext, type PhaseOutcome } from './context';
+import { CANCELLED, OK, failed, type PhaseContext, type PhaseOutcome } from './context';
+import { STEPS, stepsOf } from './steps';
 import { discoverPorts } from './discover';
 import type { PytestProgress } from './pytest-progress';
 
@@ -17,6 +15,7 @@ export function pytestArgv(plan: Plan, env: EnvPlan): string[] {
     env.python,
     '-m',
     'pytest',
+    ...STEPS[plan.generation].pytestLead(plan, env),
     ...env.targets,
     '-v',
     ...env.excludes.flatMap((x) => ['--ignore', x]),
@@ -25,28 +24,6 @@ export function pytestArgv(plan: Plan, env: EnvPlan): string[] {
     display(plan.root, env.junit),
     ...plan.pytestArgs,
   ];
-}
-
-/** Variables read from the running gateway container (CONTAINERS_NETWORK, GATEWAY_INTERNAL_URL, ...). */
-async function gatewayEnv(ctx: PhaseContext): Promise<Record<string, string>> {
-  if (!ctx.plan.gatewayEnv) return {};
-  const container = gatewayContainer(ctx.env.project);
-  const asked = await askEngine(ctx, async (api) => {
-    const env = await api.containerEnv(container, ctx.signal);
-    ctx.trace(`env of ${container} (${api.endpoint}): ${env ? `${Object.keys(env).length} variables` : 'no such container'}`);
-    return env ?? {};
-  });
-  if (asked) return asked;
-  const result = await ctx.run(dockerArgv(ctx.env, 'inspect', '--format', '{{json .Config.Env}}', container), {
-    capture: true,
-    quiet: true,
-  });
-  if (!result.ok) return {};
-  try {
-    return envListVars(JSON.parse(result.stdout.trim()) as string[]);
-  } catch {
-    return {};
-  }
 }
 
 export async function test(phase: PhaseContext, progress: PytestProgress): Promise<PhaseOutcome> {
@@ -62,8 +39,8 @@ export async function test(phase: PhaseContext, progress: PytestProgress): Promi
 }
 
 async function runPytest(ctx: PhaseContext, progress: PytestProgress): Promise<PhaseOutcome> {
-  const gateway = await gatewayEnv(ctx);
-  const extra = pytestVars(ctx.binding.vars, gateway);
+  const gateway = await stepsOf(ctx).gateway(ctx);
+  const extra = LAYOUTS[ctx.plan.generation].pytestVars(ctx.binding.vars, gateway, { discovered: ctx.binding.discovered, certDir: ctx.plan.certDir });
   if (ctx.signal.aborted) return CANCELLED;
   const result = await ctx.run(pytestArgv(ctx.plan, ctx.env), {
     env: extra,

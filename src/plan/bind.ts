@@ -14,6 +14,8 @@ export interface Binding {
   readonly discovered: Readonly<Vars> | null;
   /** A child's env: the base env plus the env's resolved variables. */
   readonly vars: Readonly<Vars>;
+  /** The running gateway container's environment, once read (the current layout reads it after compose up). */
+  readonly gateway?: Readonly<Vars>;
 }
 
 export interface Resolved {
@@ -38,6 +40,7 @@ export function resolveLayers(layers: EnvLayers, block: PortBlock, base: Readonl
     { vars: layers.set, where: (k) => `--set ${k}`, interpolate: true },
   ];
   const all = mergeLayers(stack);
+  for (const key of layers.removed) delete all[key];
   // The runner adds these to the base env: drop what only the base env supplied.
   const vars = filterVars(all, (k) => !(k in base) || stack.slice(1).some((l) => k in l.vars));
   return { vars, ports: { values: ports.values, auto: [...ports.auto] } };
@@ -60,7 +63,8 @@ export function bind(plan: Plan, env: EnvPlan, from: Binding, change: { readonly
     shift === from.shift &&
     Object.entries(discovered ?? {}).every(([k, v]) => from.vars[k] === v) &&
     Object.entries(from.discovered ?? {}).every(([k, v]) => discovered?.[k] === v);
-  if (same) return Object.freeze({ shift, discovered, vars: from.vars });
+  const gateway = from.gateway ? { gateway: from.gateway } : {};
+  if (same) return Object.freeze({ shift, discovered, vars: from.vars, ...gateway });
   const resolved = resolveLayers(env.layers, env.block, plan.base, shift, discovered ?? {});
-  return Object.freeze({ shift, discovered, vars: Object.freeze({ ...plan.base, ...resolved.vars }) });
+  return Object.freeze({ shift, discovered, vars: Object.freeze({ ...plan.base, ...resolved.vars }), ...gateway });
 }

@@ -2,14 +2,16 @@
 // network, subnet or state dir (the values each env claims come from the conventions table).
 import { ConfigError } from '../errors';
 import { uniqueClaims } from '../esb/conventions';
+import { LAYOUTS } from '../esb/layouts';
+import type { GenerationName } from '../esb/generation';
 import type { EnvPlan } from './types';
 
-export function checkShared(envs: readonly EnvPlan[]): void {
+export function checkShared(envs: readonly EnvPlan[], generation: GenerationName): void {
   const owner = new Map<string, string>();
   for (const env of envs) {
     const claims: [string, string][] = [
       ...Object.entries(env.ports).map(([k, v]): [string, string] => [`port ${v}`, k]),
-      ...uniqueClaims(env.env, env.mode),
+      ...uniqueClaims(LAYOUTS[generation], env.env, env.mode),
     ];
     const mine = new Set<string>();
     for (const [claim, key] of claims) {

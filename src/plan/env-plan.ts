@@ -2,7 +2,8 @@
 // what pytest runs, the deploy templates, the programs, state dirs, timeouts, waits, files.
 import { join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors';
-import { DEFAULT_TEMPLATE, DEFAULT_TIMEOUTS, composeProject, inferMode, isInside, stateDirs } from '../esb/layout';
+import { DEFAULT_TEMPLATE, DEFAULT_TIMEOUTS, composeProject, inferMode, isInside, type Mode } from '../esb/layout';
+import { artifactPlan, ctlProgram } from './artifact';
 import { display } from '../format';
 import type { ProjectReader } from '../io/reader';
 import type { Vars } from './env';
@@ -17,10 +18,12 @@ export function planEnv(scope: Scope, { name, i, suites }: Selected): EnvPlan {
   const { matrix } = scope.loaded;
   const entry = matrix.matrix[i]!;
   const paths = envPaths(scope.loaded, i, scope.ctx.reader);
-  const mode = entry.mode ?? matrix.defaults?.mode ?? inferMode(paths.envDir, paths.composeFiles);
+  const mode = entry.mode ?? matrix.defaults?.mode ?? modeOf(scope, i, paths);
   const { layers, block, resolved } = planEnvVars(scope, name, i, paths, mode);
   const waitList = entry.wait ?? matrix.defaults?.wait;
-  const dirs = stateDirs(scope.root, name, scope.dirs);
+  const dirs = scope.layout.stateDirs(scope.root, name, scope.dirs);
+  const current = scope.layout.name === 'current';
+  const testPlan = tests(scope, suites);
   for (const d of dirs) {
     if (!isInside(d, scope.roots)) throw new ConfigError(`${name}: state dir ${d} is outside the project root and the ESB cache; refusing to plan a reset that wipes it`);
   }
@@ -33,13 +36,14 @@ export function planEnv(scope: Scope, { name, i, suites }: Selected): EnvPlan {
     composeBuilds: paths.composeFiles.some((f) => canBuild(scope.ctx.reader, f)),
     envFile: paths.envFile ?? null,
     suites,
-    ...tests(scope, suites),
-    deployTemplates: templates(scope, i),
+    ...testPlan,
+    deployTemplates: current ? [] : templates(scope, i),
+    artifact: current ? artifactPlan(scope, i, resolved.vars) : null,
     ports: resolved.ports.values,
     autoPorts: resolved.ports.auto,
     block,
     timeouts: { ...DEFAULT_TIMEOUTS, ...matrix.defaults?.timeouts, ...entry.timeouts, ...scope.options.timeouts },
-    phases: phases(scope),
+    phases: phases(scope, current && testPlan.targets.length === 0),
     wait: (waitList ?? []).map((w) => ({ url: w.url, timeout: w.timeout })),
     gatewayWait: waitList === undefined,
     log: join(scope.logDir, `.parallel-${name}.log`),
@@ -49,6 +53,7 @@ export function planEnv(scope: Scope, { name, i, suites }: Selected): EnvPlan {
     dockerHost: entry.docker_host ?? null,
     dockerContext: entry.docker_context ?? null,
     ...programs(scope, resolved.vars),
+    ctl: ctlProgram(scope),
     env: resolved.vars,
     layers,
   };
@@ -88,9 +93,24 @@ function templates(scope: Scope, i: number): string[] {
   return files;
 }
 
-function phases(scope: Scope): Record<PhaseName, 'run' | 'skip'> {
+/** `noTests`: the current layout skips pytest for an env with no targets. */
+function phases(scope: Scope, noTests: boolean): Record<PhaseName, 'run' | 'skip'> {
   const { testOnly, buildOnly } = scope.options;
-  return Object.fromEntries(PHASES.map((p) => [p, (testOnly && p !== 'test') || (buildOnly && p === 'test') ? 'skip' : 'run'])) as Record<PhaseName, 'run' | 'skip'>;
+  const skip = (p: PhaseName) => (testOnly && p !== 'test') || ((buildOnly || noTests) && p === 'test');
+  return Object.fromEntries(PHASES.map((p) => [p, skip(p) ? 'skip' : 'run'])) as Record<PhaseName, 'run' | 'skip'>;
+}
+
+/**
+ * The env's mode when the matrix does not say: legacy, from its dir and compose file names;
+ * current, as its runner does: containerd when `env_dir` or `env_file` (as written, or their
+ * defaults) holds "containerd" or "firecracker".
+ */
+function modeOf(scope: Scope, i: number, paths: { envDir: string; composeFiles: string[] }): Mode {
+  if (scope.layout.name !== 'current') return inferMode(paths.envDir, paths.composeFiles);
+  const entry = scope.loaded.matrix.matrix[i]!;
+  const envDir = entry.env_dir ?? scope.loaded.names[i]!;
+  const envFile = entry.env_file ?? `e2e/environments/${envDir}/.env`;
+  return /containerd|firecracker/.test(`${envDir} ${envFile}`) ? 'containerd' : 'docker';
 }
 
 /** `<esb>`: ESB_CLI/ESB_BIN, else matrix `esb`, else CLI_CMD of config/defaults.env; `<python>` likewise. */

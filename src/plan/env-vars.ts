@@ -2,9 +2,10 @@
 // the managed keys, generated credentials, --set) and its port block, resolved once for
 // the planned ports; plan/bind.ts resolves them again when the run moves or discovers ports.
 import { ConfigError } from '../errors';
-import { credentials, managedVars, replacedByManaged } from '../esb/conventions';
+import { credentials, managedVars, replacedByManaged, type Layout, type ManagedContext } from '../esb/conventions';
+import { savedCredentials } from '../esb/current';
 import type { Mode } from '../esb/layout';
-import { DEFAULT_PORT_BASE, DEFAULT_PORT_BLOCK, type PortBlock } from '../esb/ports';
+import { DEFAULT_PORT_BLOCK, type PortBlock } from '../esb/ports';
 import { display } from '../format';
 import { resolveLayers, type Resolved } from './bind';
 import { parseEnvFile, type Vars } from './env';
@@ -24,13 +25,46 @@ export function planEnvVars(scope: Scope, name: string, i: number, paths: EnvPat
   const at = scope.loaded.at;
   const envWhere = `${at(['matrix', i, 'env_vars'])}: matrix[${i}].env_vars`;
   const defaultsWhere = `${at(['defaults', 'env_vars'])}: defaults.env_vars`;
-  const file = paths.envFile ? parseEnvFile(readEnvFile(scope.ctx.reader, paths.envFile, scope.root)) : {};
+  const file = branded(scope.layout.brand, paths.envFile ? parseEnvFile(readEnvFile(scope.ctx.reader, paths.envFile, scope.root)) : {});
   const defaults = matrix.defaults?.env_vars ?? {};
   const own = entry.env_vars ?? {};
   const sources = [[defaults, defaultsWhere], [own, envWhere]] as const;
-  for (const [vars, where] of sources) checkRegistryPort(vars, where, scope.registryPort);
+  const { layout } = scope;
+  if (layout.oneRegistryPort) for (const [vars, where] of sources) checkRegistryPort(vars, where, scope.registryPort);
   const user = { ...file, ...defaults, ...own };
-  const managed = managedVars({
+  const managed = managedVars(layout, managedContext(scope, name, i, paths, mode, user));
+  for (const [vars, where] of sources) noteReplaced(layout, vars, where, managed.vars, scope.notices);
+  const layers: EnvLayers = {
+    file,
+    fileWhere: paths.envFile ? display(scope.root, paths.envFile) : '',
+    defaults,
+    defaultsWhere,
+    env: own,
+    envWhere,
+    managed: managed.vars,
+    removed: managed.removed,
+    credentials: credentials({ ...user, ...scope.set }, scope.ctx.random, saved(scope, name)),
+    set: scope.set,
+  };
+  const block: PortBlock = {
+    vars: scope.portVars,
+    base: matrix.port_base ?? layout.portBase,
+    block: matrix.port_block ?? DEFAULT_PORT_BLOCK,
+    index: scope.allEnvs.indexOf(name),
+    envCount: scope.allEnvs.length,
+  };
+  return { layers, block, resolved: resolveLayers(layers, block, scope.base, 0, {}) };
+}
+
+/** `<brand>` in the env file's values replaced by the layout's brand, as its runner does. */
+function branded(brand: string | null, vars: Vars): Vars {
+  if (!brand) return vars;
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v.replaceAll('<brand>', brand)]));
+}
+
+function managedContext(scope: Scope, name: string, i: number, paths: EnvPaths, mode: Mode, user: Readonly<Vars>): ManagedContext {
+  const entry = scope.loaded.matrix.matrix[i]!;
+  return {
     env: name,
     mode,
     root: scope.root,
@@ -45,27 +79,9 @@ export function planEnvVars(scope: Scope, name: string, i: number, paths: EnvPat
     dockerContext: entry.docker_context,
     md5: (p) => scope.ctx.reader.md5(p),
     userCertDir: user.CERT_DIR || undefined,
-  });
-  for (const [vars, where] of sources) noteReplaced(vars, where, managed, scope.notices);
-  const layers: EnvLayers = {
-    file,
-    fileWhere: paths.envFile ? display(scope.root, paths.envFile) : '',
-    defaults,
-    defaultsWhere,
-    env: own,
-    envWhere,
-    managed,
-    credentials: credentials({ ...user, ...scope.set }, scope.ctx.random),
-    set: scope.set,
+    user,
+    esbProject: entry.esb_project ?? 'esb',
   };
-  const block: PortBlock = {
-    vars: scope.portVars,
-    base: matrix.port_base ?? DEFAULT_PORT_BASE,
-    block: matrix.port_block ?? DEFAULT_PORT_BLOCK,
-    index: scope.allEnvs.indexOf(name),
-    envCount: scope.allEnvs.length,
-  };
-  return { layers, block, resolved: resolveLayers(layers, block, scope.base, 0, {}) };
 }
 
 /** One registry serves every env: a matrix value naming another port is an error. */
@@ -77,9 +93,16 @@ function checkRegistryPort(vars: Readonly<Vars>, where: string, registryPort: nu
   }
 }
 
-function noteReplaced(vars: Readonly<Vars>, where: string, managed: Readonly<Vars>, notices: string[]): void {
+/** The current layout reuses the credentials a run kept in the env's state dir (a reset wipes them). */
+function saved(scope: Scope, name: string): Vars {
+  if (scope.layout.name !== 'current') return {};
+  const file = savedCredentials(scope.root, name);
+  return scope.ctx.reader.kind(file) === 'file' ? parseEnvFile(readEnvFile(scope.ctx.reader, file, scope.root)) : {};
+}
+
+function noteReplaced(layout: Layout, vars: Readonly<Vars>, where: string, managed: Readonly<Vars>, notices: string[]): void {
   for (const key of Object.keys(vars)) {
-    if (key in managed && replacedByManaged(key) && vars[key] !== managed[key]) {
+    if (key in managed && replacedByManaged(layout, key) && vars[key] !== managed[key]) {
       notices.push(`${where}.${key} is managed by esb-e2e and replaced by ${JSON.stringify(managed[key])} (use --set ${key}=... to force it)`);
     }
   }

@@ -15,6 +15,8 @@ export function planInfra(
   reader: ProjectReader,
   testOnly: boolean,
   notices: string[],
+  /** ESB's current layout: the registry container's name (REGISTRY_CONTAINER_NAME), else the default. */
+  currentContainer?: string,
 ): InfraPlan | null {
   if (infra === false || testOnly) return null;
   const readyDefault = `http://127.0.0.1:${registryPort}/v2/`;
@@ -37,11 +39,12 @@ export function planInfra(
   }
   return {
     composeFile: file,
-    project: 'esb-infra',
+    // The current layout names no compose project for it: it is known by its container.
+    project: currentContainer ?? 'esb-infra',
     services: ['registry'],
     readyUrl: readyDefault,
     readyTimeout: 60,
-    container: DEFAULT_INFRA_CONTAINER,
+    container: currentContainer ?? DEFAULT_INFRA_CONTAINER,
     alias: 'registry',
   };
 }

@@ -78,7 +78,12 @@ const environment = z.strictObject({
   env_file: opt(path),
   compose_files: opt(paths().check(nonEmpty())),
   mode: opt(mode),
-  suites: z.array(z.string({ error: 'expected a suite name' }), { error: 'expected a list of suite names' }).check(nonEmpty('an env needs at least one suite')),
+  // Required (and non-empty) in the legacy layout; the current one may list none (no test phase).
+  suites: opt(z.array(z.string({ error: 'expected a suite name' }), { error: 'expected a list of suite names' })),
+  /** ESB's current layout: the env's artifact manifest, relative to the project root. */
+  artifact_manifest: opt(path),
+  /** ESB's current layout: ESB_PROJECT (default esb). */
+  esb_project: opt(text()),
   env_vars: opt(envVars),
   deploy_templates: opt(paths()),
   timeouts: opt(timeouts),
@@ -103,6 +108,8 @@ export const matrixSchema = z.strictObject({
   published_ports: opt(z.union([z.array(publishedPort), z.literal(false)])),
   auto_build: opt(z.boolean()),
   gateway_env: opt(z.boolean()),
+  /** Which ESB layout the matrix is for; by default told from its entries (artifact_manifest: current). */
+  esb_layout: opt(z.enum(['legacy', 'current'], { error: 'expected "legacy" or "current"' })),
 });
 
 export type Matrix = z.infer<typeof matrixSchema>;

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import type * as z from '../zod';
 import { ConfigError, nearest, unknownName } from '../errors';
+import { REMOVED_KEYS, layoutCheck, type GenerationName } from '../esb/generation';
 import { whyUnreadable, type ProjectReader } from '../io/reader';
 import { KNOWN_KEYS, RESERVED, matrixSchema, type Matrix } from './matrix-schema';
 import { placeOf, type Place } from './yaml-place';
@@ -22,6 +23,8 @@ export interface LoadedMatrix {
   readonly names: readonly string[];
   /** Where a YAML path is in the file (`file:line:col`), for messages. */
   readonly at: Place;
+  /** Which ESB layout it is for. */
+  readonly generation: GenerationName;
 }
 
 /** A problem at a YAML path (null: the whole file), said as `file:line:col: path (note): text`. */
@@ -56,6 +59,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const known = keysAt(issue.path) ?? [];
     return issue.keys
       .map((key) => {
+        const removed = keysAt(issue.path) === KNOWN_KEYS.env ? REMOVED_KEYS[key] : undefined;
+        if (removed) return `"${key}" is no longer supported: ESB's current runner refuses it (${removed})`;
         const guess = nearest(key, known);
         return `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''} (known: ${known.join(', ')})`;
       })
@@ -99,21 +104,29 @@ function fail(file: string, problems: readonly Problem[], at: Place = nowhere): 
   throw new ConfigError(shown.join('\n'));
 }
 
-/** Parse and validate the text of a matrix file (no file checks). */
-export function parseMatrix(text: string, file: string): { matrix: Matrix; names: string[]; at: Place } {
+/**
+ * Parse and validate the text of a matrix file (no file checks). `forced`: the layout it is
+ * for (`--esb`), over the matrix's own `esb_layout` and what its entries tell.
+ */
+export function parseMatrix(text: string, file: string, forced?: GenerationName): { matrix: Matrix; names: string[]; at: Place; generation: GenerationName } {
   const { data, at } = readYaml(text, file);
   const parsed = matrixSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) fail(file, parsed.error.issues.map(issueProblem), at);
+  // What the layout asks of each entry is told alongside the schema's problems (all at once).
+  const checked = layoutCheck(data, forced);
+  const layoutProblems = checked.problems.map(([path, text, missing]): Problem => [path, text, undefined, missing]);
+  const generation = checked.generation;
+  if (!parsed.success) fail(file, [...parsed.error.issues.map(issueProblem), ...layoutProblems], at);
   const matrix = parsed.data;
   const { names, problems } = envNames(matrix);
+  problems.push(...layoutProblems);
   const knownSuites = Object.keys(matrix.suites);
   matrix.matrix.forEach((entry, i) => {
-    entry.suites.forEach((s, j) => {
+    (entry.suites ?? []).forEach((s, j) => {
       if (!Object.hasOwn(matrix.suites, s)) problems.push([['matrix', i, 'suites', j], unknownName('suite', s, knownSuites)]);
     });
   });
   if (problems.length) fail(file, problems, at);
-  return { matrix, names, at };
+  return { matrix, names, at, generation };
 }
 
 /** A zod issue as a problem: an unknown key is placed at the key itself. */
@@ -164,7 +177,7 @@ function envNames(matrix: Matrix): { names: string[]; problems: Problem[] } {
 }
 
 /** Read, parse and check a matrix file against the project's files. */
-export function loadMatrix(abs: string, reader: ProjectReader, file = abs): LoadedMatrix {
+export function loadMatrix(abs: string, reader: ProjectReader, file = abs, forced?: GenerationName): LoadedMatrix {
   const kind = reader.kind(abs);
   if (kind === undefined) throw new ConfigError(`${file}: matrix file not found`);
   if (kind !== 'file') throw new ConfigError(`${file}: matrix is not a file`);
@@ -174,8 +187,8 @@ export function loadMatrix(abs: string, reader: ProjectReader, file = abs): Load
   } catch (error) {
     throw new ConfigError(`${file}: cannot read the matrix: ${whyUnreadable(error)}`);
   }
-  const { matrix, names, at } = parseMatrix(text, file);
-  const loaded: LoadedMatrix = { file, dir: dirname(abs), matrix, names, at };
+  const { matrix, names, at, generation } = parseMatrix(text, file, forced);
+  const loaded: LoadedMatrix = { file, dir: dirname(abs), matrix, names, at, generation };
   checkFiles(loaded, reader);
   return loaded;
 }
@@ -196,8 +209,9 @@ export function envPaths(loaded: LoadedMatrix, index: number, reader: ProjectRea
   );
   let envFile: string | undefined;
   if (entry.env_file) envFile = resolve(loaded.dir, entry.env_file);
-  // A `.env` that is there but is not a file (a folder, a FIFO) is an error, not skipped.
-  else if (reader.kind(resolve(envDir, '.env')) !== undefined) envFile = resolve(envDir, '.env');
+  // A `.env` that is there but is not a file (a folder, a FIFO) is an error, not skipped. The
+  // current layout always hands compose the env's .env: it must be there.
+  else if (loaded.generation === 'current' || reader.kind(resolve(envDir, '.env')) !== undefined) envFile = resolve(envDir, '.env');
   return { envDir, composeFiles, envFile };
 }
 

@@ -5,9 +5,11 @@
 // nothing and never touches process.env. Equal input gives deep-equal plans.
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
+import { DEFAULT_INFRA_CONTAINER } from '../esb/layout';
 import { PUBLISHED_PORTS } from '../esb/published';
 import { display } from '../format';
 import type { ProjectReader } from '../io/reader';
+import { buildersOf, ctlPlan } from './artifact';
 import { checkEnvLimits, checkShared } from './checks';
 import { planEnv } from './env-plan';
 import { planInfra } from './infra';
@@ -39,15 +41,22 @@ export function deepFreeze<T>(value: T): T {
 export function createPlan(options: PlanOptions, ctx: PlanContext): Plan {
   const root = resolve(ctx.root);
   const matrixFile = findMatrix(root, options.matrix, ctx.reader);
-  const loaded = loadMatrix(matrixFile, ctx.reader, display(root, matrixFile));
+  const loaded = loadMatrix(matrixFile, ctx.reader, display(root, matrixFile), options.esb);
   const scope = planScope(loaded, options, ctx, root);
   const envs = selectEnvs(loaded, options, scope.notices).map((selected) => planEnv(scope, selected));
-  checkShared(envs);
+  checkShared(envs, loaded.generation);
+  const current = loaded.generation === 'current';
   for (const env of envs) checkEnvLimits(env, scope.base);
   const { matrix } = loaded;
-  const infra = planInfra(matrix.infra, loaded.dir, root, scope.registryPort, ctx.reader, options.testOnly ?? false, scope.notices);
+  const container = current ? ctx.base.REGISTRY_CONTAINER_NAME || DEFAULT_INFRA_CONTAINER : undefined;
+  const infra = planInfra(matrix.infra, loaded.dir, root, scope.registryPort, ctx.reader, options.testOnly ?? false, scope.notices, container);
   return deepFreeze({
     root,
+    generation: loaded.generation,
+    ctl: current ? ctlPlan(scope, envs[0]?.python ?? 'python3') : null,
+    builders: current ? buildersOf(envs) : [],
+    certDir: resolve(root, ctx.base.CERT_DIR || '.esb/certs'),
+    buildOnly: options.buildOnly ?? false,
     matrixFile,
     logDir: scope.logDir,
     jobs: options.jobs ?? Math.max(1, envs.length),

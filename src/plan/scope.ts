@@ -3,7 +3,8 @@
 // slots, the ESB cache dirs, the project's branding (config/defaults.env), the log dir.
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
-import { isManagedKey } from '../esb/conventions';
+import { isManagedKey, type Layout } from '../esb/conventions';
+import { LAYOUTS } from '../esb/layouts';
 import { homeDirs, stateRoots, subnetSlots, type HomeDirs } from '../esb/layout';
 import { DEFAULT_PORT_VARS, DEFAULT_REGISTRY_PORT } from '../esb/ports';
 import { display } from '../format';
@@ -17,6 +18,8 @@ export interface Scope {
   readonly options: PlanOptions;
   readonly root: string;
   readonly loaded: LoadedMatrix;
+  /** The ESB layout's conventions (legacy or current). */
+  readonly layout: Layout;
   /** The matrix file as messages show it. */
   readonly shownMatrix: string;
   readonly set: Readonly<Vars>;
@@ -44,15 +47,17 @@ export function planScope(loaded: LoadedMatrix, options: PlanOptions, ctx: PlanC
   const portVars = matrix.ports ?? [...DEFAULT_PORT_VARS];
   const dirs = homeDirs(ctx.base);
   const defaultsFile = resolve(root, 'config', 'defaults.env');
+  const layout = LAYOUTS[loaded.generation];
   return {
     ctx,
     options,
     root,
     loaded,
+    layout,
     shownMatrix: loaded.file,
     set,
     portVars,
-    base: filterVars(ctx.base, (key) => !isManagedKey(key, portVars) && key !== 'PORT_REGISTRY'),
+    base: filterVars(ctx.base, (key) => !isManagedKey(layout, key, portVars) && key !== 'PORT_REGISTRY'),
     registryPort: registryPortOf(set, ctx.base),
     allEnvs: [...loaded.names].sort(),
     slots: subnetSlots(loaded.names),

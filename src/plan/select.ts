@@ -13,7 +13,7 @@ export interface Selected {
 
 export function selectEnvs(loaded: LoadedMatrix, options: PlanOptions, notices: string[]): Selected[] {
   const { matrix, names } = loaded;
-  let selected: Selected[] = names.map((name, i) => ({ name, i, suites: matrix.matrix[i]!.suites }));
+  let selected: Selected[] = names.map((name, i) => ({ name, i, suites: matrix.matrix[i]!.suites ?? [] }));
   if (options.envs?.length) {
     for (const wanted of options.envs) {
       if (!names.includes(wanted)) throw new UsageError(`--env: ${unknownName('env', wanted, names)}`);

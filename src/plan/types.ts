@@ -7,6 +7,8 @@ import type { Mode } from '../esb/layout';
 import type { PortBlock } from '../esb/ports';
 import type { PublishedPort } from '../esb/published';
 import type { RandomHex } from '../esb/conventions';
+import type { FixtureImage, MavenShim } from '../esb/fixture-images';
+import type { GenerationName } from '../esb/generation';
 import type { Vars } from './env';
 import type { PhaseName, Timeouts } from './phases';
 
@@ -27,6 +29,10 @@ export interface PlanOptions {
   /** For `esb-e2e down`: nothing is deployed, so deploy templates are not looked for. */
   readonly takingDown?: boolean;
   readonly jobs?: number | undefined;
+  /** `--esb`: the ESB layout the matrix is for, whatever it looks like. */
+  readonly esb?: GenerationName | undefined;
+  /** `--with-proxy` (current layout): every phase goes through a local proxy. */
+  readonly withProxy?: boolean;
   readonly timeouts?: Partial<Timeouts>;
   readonly logDir?: string | undefined;
   readonly set?: Readonly<Vars>;
@@ -59,8 +65,21 @@ export interface EnvLayers {
   readonly env: Readonly<Vars>;
   readonly envWhere: string;
   readonly managed: Readonly<Vars>;
+  /** Keys the layout removes, whoever set them (containerd envs of the current layout: the runtime subnet). */
+  readonly removed: readonly string[];
   readonly credentials: Readonly<Vars>;
   readonly set: Readonly<Vars>;
+}
+
+/** The current layout's deploy: fixture images built and pushed, then `<ctl> deploy --artifact` and `provision`. */
+export interface ArtifactPlan {
+  /** The artifact manifest (absolute). */
+  readonly manifest: string;
+  /** Why its fixture images cannot be known (a missing or malformed manifest): the env fails at deploy. */
+  readonly problem: string | null;
+  readonly images: readonly FixtureImage[];
+  /** The maven shim a java fixture image is built on. */
+  readonly shim: MavenShim | null;
 }
 
 export interface EnvPlan {
@@ -77,6 +96,8 @@ export interface EnvPlan {
   readonly excludes: readonly string[];
   readonly markers: string | null;
   readonly deployTemplates: readonly string[];
+  /** The current layout's deploy; null in the legacy one. */
+  readonly artifact: ArtifactPlan | null;
   /** The planned ports; `autoPorts` are the ones taken from the block (they move when one is busy). */
   readonly ports: Readonly<Record<string, number>>;
   readonly autoPorts: readonly string[];
@@ -92,7 +113,10 @@ export interface EnvPlan {
   readonly stateDirs: readonly string[];
   readonly dockerHost: string | null;
   readonly dockerContext: string | null;
+  /** The legacy layout's deploy CLI. */
   readonly esb: string;
+  /** The current layout's ctl as planned (the run resolves it: CTL_BIN_RESOLVED). */
+  readonly ctl: string;
   readonly python: string;
   /** Resolved variables the runner adds to the base env (planned ports). */
   readonly env: Readonly<Vars>;
@@ -109,8 +133,32 @@ export interface InfraPlan {
   readonly alias: string;
 }
 
+/** How the current layout finds its ctl: CTL_BIN, else a wrapper it writes, else `esb-ctl` on PATH. */
+export interface CtlPlan {
+  /** CTL_BIN of the environment, when set. */
+  readonly bin: string | null;
+  readonly wrapper: string;
+  readonly wrapperText: string;
+  readonly fallback: string;
+}
+
+/** A buildx builder the current layout warms up before any env. */
+export interface BuilderPlan {
+  readonly name: string;
+  /** BUILDKITD_CONFIG of the envs that use it (passed when the file exists). */
+  readonly config: string | null;
+}
+
 export interface Plan {
   readonly root: string;
+  /** The ESB layout the matrix is for. */
+  readonly generation: GenerationName;
+  /** Current layout only: the ctl, the builders to warm up, the CERT_DIR pytest's TLS files are in. */
+  readonly ctl: CtlPlan | null;
+  readonly builders: readonly BuilderPlan[];
+  readonly certDir: string;
+  /** --build-only: the current layout's compose up then builds (`--build`). */
+  readonly buildOnly: boolean;
   readonly matrixFile: string;
   readonly logDir: string;
   readonly jobs: number;

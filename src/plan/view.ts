@@ -1,4 +1,5 @@
 // How `esb-e2e plan` shows a Plan: a readable table, JSON, or a GitHub Actions matrix.
+import { GENERATION_TEXT } from '../esb/generation';
 import { display, table, wrap } from '../format';
 import { Masker, maskVars } from '../mask';
 import type { EnvPlan, Plan } from './types';
@@ -12,6 +13,7 @@ export function planTable(plan: Plan, width = 100): string {
   const rows = plan.envs.map((env) => [env.name, env.mode, env.suites.join(','), env.project, portRange(Object.values(env.ports))]);
   const lines = [
     ...wrap(`matrix: ${display(plan.root, plan.matrixFile)}`, width),
+    ...wrap(`ESB layout: ${GENERATION_TEXT[plan.generation]}`, width, '  '),
     ...wrap(`jobs: ${plan.jobs}   log dir: ${display(plan.root, plan.logDir)}`, width),
     ...wrap(`registry: ${plan.infra ? `${plan.infra.readyUrl} (${display(plan.root, plan.infra.composeFile)})` : 'none'}`, width),
     '',
@@ -25,7 +27,8 @@ export function planTable(plan: Plan, width = 100): string {
 /** An env's details, `label  value` lines, each wrapped under its value. */
 function details(plan: Plan, env: EnvPlan, width: number): string[] {
   const items: [string, string][] = [
-    ['targets', env.targets.join(' ')],
+    ...deployItems(plan, env),
+    ['targets', env.targets.join(' ') || '(none: no test phase)'],
     ['ports', Object.entries(env.ports).map(([k, v]) => `${k.replace(/^PORT_/, '')}=${v}`).join(' ')],
     ['log', display(plan.root, env.log)],
   ];
@@ -35,6 +38,16 @@ function details(plan: Plan, env: EnvPlan, width: number): string[] {
   if (skipped.length) items.push(['skips', skipped.join(', ')]);
   const indent = ' '.repeat(11);
   return items.flatMap(([label, value]) => wrap(value, width, indent, `  ${label.padEnd(7)}  `));
+}
+
+/** What the env deploys: its templates (legacy), or its artifact manifest and fixture images (current). */
+function deployItems(plan: Plan, env: EnvPlan): [string, string][] {
+  if (!env.artifact) return [['deploy', env.deployTemplates.map((t) => display(plan.root, t)).join(' ')]];
+  const { manifest, problem, images, shim } = env.artifact;
+  const items: [string, string][] = [['deploy', `${display(plan.root, manifest)} (ctl ${display(plan.root, env.ctl)})`]];
+  if (problem) items.push(['problem', problem]);
+  if (images.length) items.push(['images', images.map((i) => i.image).join(' ') + (shim ? ` (on ${shim.image})` : '')]);
+  return items;
 }
 
 /** `33000-33007` for a block of consecutive ports, else the ports. */

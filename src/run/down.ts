@@ -92,6 +92,7 @@ function consoleContext(plan: Plan, env: EnvPlan, compose: ComposeCli, out: Outp
     note: (line) => say([`# ${line}`]),
     trace: () => undefined,
     progress: () => undefined,
+    once: (_key, work) => work(),
     wait: (url, ms) => deps.wait(url, ms, signal),
     mask: (text) => masker.mask(text),
   };

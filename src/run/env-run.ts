@@ -9,10 +9,10 @@ import type { PhaseName } from '../plan/phases';
 import type { EnvPlan } from '../plan/types';
 import { composeUp } from '../phases/compose-up';
 import type { PhaseContext, PhaseOutcome } from '../phases/context';
-import { deploy } from '../phases/deploy';
 import { down } from '../phases/down';
 import type { PytestProgress } from '../phases/pytest-progress';
 import { reset } from '../phases/reset';
+import { stepsOf } from '../phases/steps';
 import { test } from '../phases/test';
 import { EnvCommands } from './commands';
 import type { EnvLog } from './env-log';
@@ -23,7 +23,7 @@ import type { SuiteState } from './suite-state';
 const STEPS: Readonly<Record<PhaseName, (ctx: PhaseContext, progress: PytestProgress) => Promise<PhaseOutcome>>> = {
   reset: (ctx) => reset(ctx),
   compose: (ctx) => composeUp(ctx),
-  deploy: (ctx) => deploy(ctx),
+  deploy: (ctx) => stepsOf(ctx).deploy(ctx),
   test: (ctx, progress) => test(ctx, progress),
 };
 
@@ -55,7 +55,7 @@ export class EnvRun {
   }
 
   private async body(step: PhaseId, signal: AbortSignal): Promise<PhaseOutcome> {
-    if (step === 'cleanup') return down(this.context(step, signal));
+    if (step === 'cleanup') return down(this.context(step, signal), stepsOf(this.suite).cleanup);
     if (step === 'reset') this.ports.checkDuringReset((line) => this.commands.trace(line));
     if (step === 'compose') this.binding = await this.ports.bind(this.binding, (line) => this.commands.note(step, line));
     return STEPS[step](this.context(step, signal), this.progress);
@@ -78,6 +78,7 @@ export class EnvRun {
       trace: (line) => commands.trace(line),
       progress: (current, t) =>
         suite.bus.emit({ type: 'phase_progress', env: env.name, phase, current, total: t.collected, passed: t.passed, failed: t.failed + t.errors }),
+      once: (key, work) => suite.once(key, work),
       wait: (url, ms) => suite.deps.wait(url, ms, signal),
       mask: (text) => commands.masker.mask(text),
     };

@@ -1,60 +1,65 @@
-// Before any env: which compose CLI to use, and the shared registry started once and
-// waited for (its commands and lines under `[infra]`, in `.parallel-infra.log`). What
-// fails here fails every env with the same reason.
+// Before any env: which compose CLI to use; for ESB's current layout its ctl (handed on as
+// CTL_BIN_RESOLVED), the ctl's command surface and the buildx builders; then the shared
+// registry started once and waited for. Commands and lines go under `[infra]`, into
+// `.parallel-infra.log`. What fails here fails every env with the same reason.
 import type { EventBus } from '../events';
-import { quoteArgv } from '../format';
-import { LogFile } from '../io/log-file';
-import { Masker } from '../mask';
 import type { Plan } from '../plan/types';
 import { detectCompose, type ComposeCli } from '../phases/compose-cli';
 import { startInfra } from '../phases/infra';
 import type { RunnerDeps } from './deps';
+import { InfraSession } from './infra-session';
+import { checkCtl, resolveCtl, warmBuilders } from './setup-current';
 
 export interface Setup {
   readonly compose: ComposeCli | undefined;
   /** The registry was asked to start (so --cleanup stops it). */
   readonly infraStarted: boolean;
   readonly error: string | null;
+  /** The plan the envs run with: the current layout adds CTL_BIN_RESOLVED to its base env. */
+  readonly plan: Plan;
 }
 
 export async function setUp(plan: Plan, bus: EventBus, deps: RunnerDeps, signal: AbortSignal): Promise<Setup> {
-  if (plan.envs.length === 0) return { compose: undefined, infraStarted: false, error: null };
+  const none = { compose: undefined, infraStarted: false, plan };
+  if (plan.envs.length === 0) return { ...none, error: null };
   // Bounded by the compose phase's timeout: a user who sets it bounds this wait too.
   const timeoutMs = Math.max(...plan.envs.map((e) => e.timeouts.compose)) * 1000;
   const detected = await detectCompose(plan, (cmd) => deps.exec(cmd, { signal, timeoutMs }));
-  if (typeof detected === 'string') return { compose: undefined, infraStarted: false, error: detected };
-  const needsInfra = plan.infra && plan.envs.some((e) => e.phases.compose === 'run');
-  if (!needsInfra || signal.aborted) return { compose: detected, infraStarted: false, error: null };
-  return { compose: detected, infraStarted: true, error: await startRegistry(plan, detected, bus, deps, signal) };
+  if (typeof detected === 'string') return { ...none, error: detected };
+  const infra = await InfraSession.open(plan, bus, deps, signal);
+  try {
+    const ready = plan.generation === 'current' ? await currentSetup(plan, infra, timeoutMs) : { plan, error: null };
+    if (ready.error || signal.aborted) return { ...none, compose: detected, plan: ready.plan, error: signal.aborted ? null : ready.error };
+    const needsInfra = plan.infra && plan.envs.some((e) => e.phases.compose === 'run');
+    if (!needsInfra) return { compose: detected, infraStarted: false, plan: ready.plan, error: null };
+    return { compose: detected, infraStarted: true, plan: ready.plan, error: await startRegistry(ready.plan, detected, infra) };
+  } finally {
+    await infra.close();
+  }
+}
+
+/** The ctl resolved and checked, the builders warmed up (neither with --test-only: nothing is deployed). */
+async function currentSetup(plan: Plan, infra: InfraSession, timeoutMs: number): Promise<{ plan: Plan; error: string | null }> {
+  const ctl = resolveCtl(plan, plan.ctl!, infra);
+  if (!ctl.ok) return { plan, error: ctl.reason };
+  const resolved: Plan = Object.freeze({ ...plan, base: Object.freeze({ ...plan.base, CTL_BIN_RESOLVED: ctl.value }) });
+  if (plan.envs.every((e) => e.phases.deploy === 'skip')) return { plan: resolved, error: null };
+  const error = (await checkCtl(ctl.value, infra, timeoutMs)) ?? (await warmBuilders(resolved, infra, timeoutMs));
+  return { plan: resolved, error };
 }
 
 /** Starts the registry; null when it is ready (or the run was cancelled meanwhile), else why not. */
-async function startRegistry(plan: Plan, compose: ComposeCli, bus: EventBus, deps: RunnerDeps, signal: AbortSignal): Promise<string | null> {
-  const log = await LogFile.open(`${plan.logDir}/.parallel-infra.log`).catch(() => undefined);
-  const masker = Masker.forVars(plan.base);
+async function startRegistry(plan: Plan, compose: ComposeCli, infra: InfraSession): Promise<string | null> {
+  const { deps, signal } = infra;
   // The registry's start counts against its ready_timeout: compose up and the wait together.
   const deadline = deps.now() + plan.infra!.readyTimeout * 1000;
-  const run = (argv: readonly string[]) => {
-    const shown = masker.mask(quoteArgv(argv));
-    log?.line(`$ ${shown}`);
-    bus.emit({ type: 'command', env: 'infra', phase: 'compose', command: shown });
-    return deps.exec(
-      { argv, env: { ...plan.base, PORT_REGISTRY: String(plan.registryPort) }, cwd: plan.root, setting: 'matrix `compose`' },
-      {
-        signal,
-        timeoutMs: Math.max(1, deadline - deps.now()),
-        onLines: (lines, raw, ascii) => {
-          const masked = masker.maskChunk(lines, raw);
-          log?.write(masked.text, ascii);
-          bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: masked.lines, ascii });
-        },
-      },
-    );
-  };
+  const env = { PORT_REGISTRY: String(plan.registryPort) };
   const t0 = deps.now();
-  const infra = await startInfra(plan, compose, { run, wait: (url) => deps.wait(url, Math.max(1, deadline - deps.now()), signal) });
-  if (infra.ok) bus.emit({ type: 'registry_ready', url: infra.url, durationMs: deps.now() - t0 });
-  else log?.line(masker.mask(infra.reason));
-  await log?.close();
-  return infra.ok || infra.cancelled ? null : infra.reason;
+  const started = await startInfra(plan, compose, {
+    run: (argv, opts = {}) => infra.run(argv, { timeoutMs: deadline - deps.now(), env: { ...env, ...opts.env }, capture: opts.capture ?? false, setting: 'matrix `compose`' }),
+    wait: (url) => deps.wait(url, Math.max(1, deadline - deps.now()), signal),
+  });
+  if (started.ok) infra.registryReady(started.url, deps.now() - t0);
+  else infra.trace(started.reason);
+  return started.ok || started.cancelled ? null : started.reason;
 }

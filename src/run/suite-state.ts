@@ -3,6 +3,7 @@
 import type { EventBus } from '../events';
 import type { Plan } from '../plan/types';
 import type { ComposeCli } from '../phases/compose-cli';
+import type { PhaseOutcome } from '../phases/context';
 import type { RunnerDeps } from './deps';
 import type { Engines } from './engines';
 import type { RunOptions } from './options';
@@ -24,4 +25,16 @@ export interface SuiteState {
   readonly setupError: string | null;
   /** --fail-fast: cancel the others now. */
   failFast(): void;
+  /** Work done once per run (the maven shim), shared by the envs that need it. */
+  once(key: string, work: () => Promise<PhaseOutcome>): Promise<PhaseOutcome>;
+}
+
+/** A `once` for a suite: the first call's promise, kept by key. */
+export function onceMemo(): SuiteState['once'] {
+  const done = new Map<string, Promise<PhaseOutcome>>();
+  return (key, work) => {
+    let promise = done.get(key);
+    if (!promise) done.set(key, (promise = work()));
+    return promise;
+  };
 }

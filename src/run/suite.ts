@@ -9,7 +9,7 @@ import { Engines } from './engines';
 import type { RunOptions } from './options';
 import { schedule } from './scheduler';
 import { EnvSession } from './session';
-import type { SuiteState } from './suite-state';
+import { onceMemo, type SuiteState } from './suite-state';
 import { setUp } from './setup';
 
 export interface RunSignals {
@@ -33,7 +33,7 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
 
   const setup = await setUp(plan, bus, deps, run.signal);
   const suite: SuiteState = {
-    plan,
+    plan: setup.plan,
     options,
     bus,
     deps,
@@ -43,6 +43,7 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
     compose: setup.compose,
     setupError: setup.error,
     failFast: stopRun,
+    once: onceMemo(),
   };
   const envs = await schedule(plan.envs, (env) => new EnvSession(env, suite).run(), {
     jobs: plan.jobs,

@@ -148,7 +148,7 @@ describe('plan', () => {
     expect(r.stdout).toMatch(/^env +mode +suites +compose project +ports$/m);
     expect(r.stdout).toMatch(/^e2e-docker +docker +smoke,standard +esb-e2e-docker +33020-33027$/m);
     expect(r.stdout).toMatch(/^e2e-containerd +containerd +smoke,standard +esb-e2e-containerd +33000-33007$/m);
-    expect(r.stdout).toMatch(/^e2e-docker\n {2}targets {2}e2e\/scenarios\/smoke .*\n {2}ports {4}GATEWAY_HTTPS=33020 .*\n.*\n {2}log {6}e2e\/\.parallel-e2e-docker\.log$/m);
+    expect(r.stdout).toMatch(/^e2e-docker\n {2}deploy {3}e2e\/fixtures\/template\.yaml\n {2}targets {2}e2e\/scenarios\/smoke .*\n {2}ports {4}GATEWAY_HTTPS=33020 .*\n.*\n {2}log {6}e2e\/\.parallel-e2e-docker\.log$/m);
   });
 
   it('fits 100 columns (COLUMNS=100), and the width COLUMNS gives', async () => {

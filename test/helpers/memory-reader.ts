@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ProjectReader } from '../../src/io/reader';
 
 export interface ReaderCall {
-  readonly op: 'kind' | 'readText' | 'md5';
+  readonly op: 'kind' | 'readText' | 'md5' | 'list';
   readonly path: string;
 }
 
@@ -61,6 +61,16 @@ export function memoryReader(tree: Readonly<Record<string, string>>, root = '/me
       calls.push({ op: 'md5', path });
       const content = files.get(resolve(path));
       return content === undefined ? undefined : createHash('md5').update(content).digest('hex');
+    },
+    list(path) {
+      calls.push({ op: 'list', path });
+      const p = resolve(path);
+      if (!dirs.has(p)) return [];
+      const names = new Set<string>();
+      for (const entry of [...files.keys(), ...dirs]) {
+        if (dirname(entry) === p && entry !== p) names.add(entry.slice(p.length + 1));
+      }
+      return [...names].sort();
     },
   };
 }

@@ -6,11 +6,20 @@ import type { EnvPlan, Plan } from '../../src/plan/types';
 
 describe('pytestArgv', () => {
   it('is <python> -m pytest <targets> -v [--ignore]... [-m] --junitxml <file> [args]', () => {
-    const plan = { root: '/p', pytestArgs: ['-k', 'gateway', '-x'] } as unknown as Plan;
+    const plan = { root: '/p', generation: 'legacy', pytestArgs: ['-k', 'gateway', '-x'] } as unknown as Plan;
     const env = { python: 'python3', targets: ['e2e/a', 'e2e/b'], excludes: ['e2e/a/slow'], markers: 'not slow', junit: '/p/e2e/.junit-x.xml' } as unknown as EnvPlan;
     expect(pytestArgv(plan, env)).toEqual(['python3', '-m', 'pytest', 'e2e/a', 'e2e/b', '-v', '--ignore', 'e2e/a/slow', '-m', 'not slow', '--junitxml', 'e2e/.junit-x.xml', '-k', 'gateway', '-x']);
     const bare = { ...env, excludes: [], markers: null } as unknown as EnvPlan;
     expect(pytestArgv({ ...plan, pytestArgs: [] }, bare)).toEqual(['python3', '-m', 'pytest', 'e2e/a', 'e2e/b', '-v', '--junitxml', 'e2e/.junit-x.xml']);
+  });
+
+  it("ESB's current layout: --compose-file <the env's compose file> --import-mode=importlib before the targets", () => {
+    const plan = { root: '/p', generation: 'current', pytestArgs: [] } as unknown as Plan;
+    const env = { python: 'python3', targets: ['e2e/a'], excludes: ['e2e/a/slow'], markers: null, junit: '/p/e2e/.junit-x.xml', composeFiles: ['/p/e2e/environments/x/docker-compose.yml'] } as unknown as EnvPlan;
+    expect(pytestArgv(plan, env)).toEqual([
+      'python3', '-m', 'pytest', '--compose-file', 'e2e/environments/x/docker-compose.yml', '--import-mode=importlib',
+      'e2e/a', '-v', '--ignore', 'e2e/a/slow', '--junitxml', 'e2e/.junit-x.xml',
+    ]);
   });
 });
 

@@ -478,7 +478,7 @@ describe('places in the file: every problem as file:line:col: path: what is wron
     const text = `${SUITES}matrix:\n  - env: a\n    suites: [smoke]\n    timeouts: { deploy: -1 }\n  - env: b\n    suits: [smoke]\n    suites: [smoke]\n`;
     expect(placedErrorOf(() => parse(text)).split('\n')).toEqual([
       'm.yaml:9:25: matrix[0].timeouts.deploy: must be a positive number of seconds (got -1)',
-      'm.yaml:11:5: matrix[1].suits: unknown key "suits" (did you mean "suites"?) (known: env, esb_env, env_dir, env_file, compose_files, mode, suites, env_vars, deploy_templates, timeouts, wait, docker_host, docker_context)',
+      'm.yaml:11:5: matrix[1].suits: unknown key "suits" (did you mean "suites"?) (known: env, esb_env, env_dir, env_file, compose_files, mode, suites, artifact_manifest, esb_project, env_vars, deploy_templates, timeouts, wait, docker_host, docker_context)',
     ]);
     expect(placedErrorOf(() => parse(`${SUITES}matrix:\n  - env: a\n    suites: [smoke, smok]\n`))).toBe(
       'm.yaml:8:21: matrix[0].suites[1]: unknown suite "smok" (did you mean "smoke"? known: smoke, standard)',

@@ -39,8 +39,9 @@ describe('planTable', () => {
 
   it('starts with the matrix, jobs, log dir and registry', () => {
     expect(lines[0]).toBe('matrix: e2e/environments/test_matrix.yaml');
-    expect(lines[1]).toBe('jobs: 2   log dir: e2e');
-    expect(lines[2]).toBe('registry: http://127.0.0.1:5010/v2/ (docker-compose.infra.yml)');
+    expect(lines[1]).toBe('ESB layout: legacy (esb deploy of templates, port base 33000)');
+    expect(lines[2]).toBe('jobs: 2   log dir: e2e');
+    expect(lines[3]).toBe('registry: http://127.0.0.1:5010/v2/ (docker-compose.infra.yml)');
     expect(text.endsWith('\n')).toBe(true);
   });
 
@@ -57,7 +58,8 @@ describe('planTable', () => {
     const row = lines.find((l) => l.startsWith(`${name} `));
     expect(row!.split(/\s{2,}/)).toEqual([name, mode, 'smoke,standard', `esb-${name}`, `${base}-${base + 7}`]);
     const at = lines.indexOf(name);
-    expect(lines.slice(at + 1, at + 5)).toEqual([
+    expect(lines.slice(at + 1, at + 6)).toEqual([
+      '  deploy   e2e/fixtures/template.yaml',
       '  targets  e2e/scenarios/smoke e2e/scenarios/autoscaling e2e/scenarios/standard',
       `  ports    GATEWAY_HTTPS=${base} GATEWAY_HTTP=${base + 1} AGENT_GRPC=${base + 2} AGENT_METRICS=${base + 3}`,
       `           VICTORIALOGS=${base + 4} DATABASE=${base + 5} S3=${base + 6} S3_MGMT=${base + 7}`,

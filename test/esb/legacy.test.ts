@@ -1,7 +1,17 @@
-// src/esb/conventions.ts: the one table of managed variables, credentials, pytest's own.
+// src/esb/legacy.ts (and the machinery of conventions.ts): the legacy layout's table of
+// managed variables, credentials, pytest's own.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANAGED, credentials, isGatewayKey, isManagedKey, managedVars, pytestVars, replacedByManaged, uniqueClaims, type ManagedContext } from '../../src/esb/conventions';
+import { credentials, isManagedKey as isManagedIn, managedVars as managedIn, replacedByManaged as replacedIn, uniqueClaims as claimsIn, type ManagedContext } from '../../src/esb/conventions';
+import { LEGACY } from '../../src/esb/legacy';
+
+const MANAGED = LEGACY.managed;
+const isManagedKey = (key: string, ports: readonly string[]) => isManagedIn(LEGACY, key, ports);
+const isGatewayKey = (key: string) => LEGACY.isGatewayKey(key);
+const managedVars = (ctx: ManagedContext) => managedIn(LEGACY, ctx).vars;
+const replacedByManaged = (key: string) => replacedIn(LEGACY, key);
+const uniqueClaims = (vars: Record<string, string>, mode: 'docker' | 'containerd') => claimsIn(LEGACY, vars, mode);
+const pytestVars = (env: Record<string, string>, gateway: Record<string, string>) => LEGACY.pytestVars(env, gateway, { discovered: null, certDir: '/c' });
 import { DEFAULT_PORT_VARS } from '../../src/esb/ports';
 
 describe('credentials and managed keys', () => {
@@ -59,6 +69,8 @@ describe('managedVars', () => {
     dockerContext: undefined,
     md5: () => undefined,
     userCertDir: undefined,
+    user: {},
+    esbProject: 'esb',
     ...over,
   });
 

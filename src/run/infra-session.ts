@@ -17,6 +17,9 @@ export interface InfraRun {
 }
 
 export class InfraSession {
+  /** Variables every later command gets too (the current layout's CTL_BIN_RESOLVED). */
+  private inherited: Readonly<Vars> = {};
+
   private constructor(
     private readonly plan: Plan,
     private readonly bus: EventBus,
@@ -37,7 +40,7 @@ export class InfraSession {
     this.log?.line(`$ ${shown}`);
     this.bus.emit({ type: 'command', env: 'infra', phase: 'compose', command: shown });
     return this.deps.exec(
-      { argv, env: { ...this.plan.base, ...opts.env }, cwd: this.plan.root, ...(opts.setting ? { setting: opts.setting } : {}) },
+      { argv, env: { ...this.plan.base, ...this.inherited, ...opts.env }, cwd: this.plan.root, ...(opts.setting ? { setting: opts.setting } : {}) },
       {
         signal: this.signal,
         capture: opts.capture ?? false,
@@ -49,6 +52,10 @@ export class InfraSession {
         },
       },
     );
+  }
+
+  inherit(vars: Readonly<Vars>): void {
+    this.inherited = { ...this.inherited, ...vars };
   }
 
   /** A line of esb-e2e's own, to the log and the console. */

@@ -43,6 +43,7 @@ async function currentSetup(plan: Plan, infra: InfraSession, timeoutMs: number):
   const ctl = resolveCtl(plan, plan.ctl!, infra);
   if (!ctl.ok) return { plan, error: ctl.reason };
   const resolved: Plan = Object.freeze({ ...plan, base: Object.freeze({ ...plan.base, CTL_BIN_RESOLVED: ctl.value }) });
+  infra.inherit({ CTL_BIN_RESOLVED: ctl.value });
   if (plan.envs.every((e) => e.phases.deploy === 'skip')) return { plan: resolved, error: null };
   const error = (await checkCtl(ctl.value, infra, timeoutMs)) ?? (await warmBuilders(resolved, infra, timeoutMs));
   return { plan: resolved, error };

@@ -17,4 +17,6 @@ export interface Io extends RunIo {
   readonly run?: (plan: Plan, options: RunRequest, io: Io) => Promise<number>;
   /** Takes down what runs of the plan's envs left (and the registry when `everyEnv`). */
   readonly down?: (plan: Plan, io: Io, everyEnv: boolean) => Promise<number>;
+  /** --with-proxy: the host the proxy listens on for containers (asks the engine). */
+  readonly proxyHost?: (env: Io['env'], cwd: string) => Promise<string>;
 }

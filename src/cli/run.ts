@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { display } from '../format';
-import { createPlan } from '../plan/planner';
+import { assertProxyLayout, createPlan } from '../plan/planner';
 import type { Plan } from '../plan/types';
 import { failedIn, readLastRun } from '../run/last-run';
 import type { Color } from '../report/color';
@@ -28,6 +28,7 @@ interface RunFlags extends SelectionFlags {
   emoji?: boolean;
   unit?: boolean;
   unitOnly?: boolean;
+  withProxy?: boolean;
 }
 
 export function addRun(program: Command, io: Io, pytestArgs: readonly string[], setAction: (action: Action) => void): void {
@@ -47,6 +48,7 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
     .addOption(new Option('--color <when>', 'colour the [env] prefixes').choices(['auto', 'always', 'never']).default('auto'))
     .option('--no-color', 'same as --color never')
     .option('--no-live', 'on a terminal with --no-verbose: the plain [env] lines instead of the live view')
+    .option('--with-proxy', "ESB's current layout: every phase through a local proxy (proxy.py, port 18888), proven before any env")
     .option('--emoji', "accepted for ESB's runner's command lines; no effect")
     .option('--no-emoji', "accepted for ESB's runner's command lines; no effect")
     .addOption(new Option('--unit').hideHelp())
@@ -60,7 +62,13 @@ export function addRun(program: Command, io: Io, pytestArgs: readonly string[], 
         const context = io.context(io.cwd, io.env);
         const rerun = flags.failed ? failedEnvs(createPlan(options, context), io) : undefined;
         if (rerun?.length === 0) return 0;
-        const plan = createPlan(rerun ? { ...options, envs: rerun } : options, context);
+        const chosen = rerun ? { ...options, envs: rerun } : options;
+        let plan = createPlan(chosen, context);
+        if (flags.withProxy) {
+          assertProxyLayout(plan.generation);
+          if (!io.proxyHost) throw new Error('no proxy host wired');
+          plan = createPlan({ ...chosen, proxyHost: await io.proxyHost(io.env, io.cwd) }, context);
+        }
         if (!io.run) throw new Error('no runner wired');
         return io.run(plan, request, io);
       }),

@@ -28,6 +28,8 @@ export interface ManagedContext {
   readonly user: Vars;
   /** The matrix's esb_project (current layout), else `esb`. */
   readonly esbProject: string;
+  /** E2E_WITH_PROXY=1 in the env's layers or the runner's own env (--with-proxy sets it there). */
+  readonly withProxy: boolean;
 }
 
 export interface Rule {

@@ -55,7 +55,7 @@ const MANAGED: Readonly<Record<string, Rule>> = {
   BUILDKITD_CONFIG: { derive: unlessSet('BUILDKITD_CONFIG', (c) => join(resolve(c.root), '.esb', 'buildkitd.toml')) },
   DOCKER_BUILDKIT: { derive: unlessSet('DOCKER_BUILDKIT', () => '1') },
   COMPOSE_DOCKER_CLI_BUILD: { derive: unlessSet('COMPOSE_DOCKER_CLI_BUILD', () => '1') },
-  BUILDX_BUILDER: { derive: unlessSet('BUILDX_BUILDER', (c) => (c.user.E2E_WITH_PROXY === '1' ? `${DEFAULT_BUILDER}-proxy` : DEFAULT_BUILDER)) },
+  BUILDX_BUILDER: { derive: unlessSet('BUILDX_BUILDER', (c) => (c.withProxy ? `${DEFAULT_BUILDER}-proxy` : DEFAULT_BUILDER)) },
   ESB_SKIP_GATEWAY_ALIGN: { derive: unlessSet('ESB_SKIP_GATEWAY_ALIGN', () => '1') },
   // The env's engine for every docker call, the tools' own included (ctl, tests).
   DOCKER_HOST: { derive: (c) => c.dockerHost, shell: true },

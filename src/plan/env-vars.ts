@@ -81,6 +81,7 @@ function managedContext(scope: Scope, name: string, i: number, paths: EnvPaths, 
     userCertDir: user.CERT_DIR || undefined,
     user,
     esbProject: entry.esb_project ?? 'esb',
+    withProxy: (user.E2E_WITH_PROXY ?? scope.base.E2E_WITH_PROXY) === '1',
   };
 }
 

@@ -4,13 +4,14 @@
 // everywhere.
 import * as z from '../zod';
 
+import { PROXY_LOGS } from '../esb/proxy';
 import { MAX_TIMEOUT_SECONDS } from './phases';
 
 export { PHASES, type PhaseName, type Timeouts } from './phases';
 
 export const ENV_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 /** Names of esb-e2e's own output scopes and log files. */
-export const RESERVED = ['suite', 'infra'];
+export const RESERVED = ['suite', 'infra', ...PROXY_LOGS];
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envNameMessage =
   'must match ^[a-z0-9][a-z0-9_-]*$ (lower-case letters, digits, "-" and "_"; it becomes a file and compose project name)';

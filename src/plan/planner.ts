@@ -4,7 +4,9 @@
 // injected ProjectReader, takes randomness and time as inputs, writes nothing, spawns
 // nothing and never touches process.env. Equal input gives deep-equal plans.
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, UsageError } from '../errors';
+import type { GenerationName } from '../esb/generation';
+import { JAVA_PROOF_SOURCE, PROXY_LOGS, PROXY_PORT, proxyUrl, proxyVars } from '../esb/proxy';
 import { DEFAULT_INFRA_CONTAINER } from '../esb/layout';
 import { PUBLISHED_PORTS } from '../esb/published';
 import { display } from '../format';
@@ -16,7 +18,7 @@ import { planInfra } from './infra';
 import { loadMatrix } from './matrix';
 import { planScope } from './scope';
 import { selectEnvs } from './select';
-import type { Plan, PlanContext, PlanOptions } from './types';
+import type { Plan, PlanContext, PlanOptions, ProxyPlan } from './types';
 
 export const LEGACY_MATRIX = 'e2e/environments/test_matrix.yaml';
 export const DEFAULT_MATRIX = 'e2e-matrix.yaml';
@@ -38,10 +40,14 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createPlan(options: PlanOptions, ctx: PlanContext): Plan {
-  const root = resolve(ctx.root);
-  const matrixFile = findMatrix(root, options.matrix, ctx.reader);
-  const loaded = loadMatrix(matrixFile, ctx.reader, display(root, matrixFile), options.esb);
+export function createPlan(options: PlanOptions, given: PlanContext): Plan {
+  const root = resolve(given.root);
+  const matrixFile = findMatrix(root, options.matrix, given.reader);
+  const loaded = loadMatrix(matrixFile, given.reader, display(root, matrixFile), options.esb);
+  const host = options.proxyHost;
+  if (host !== undefined) assertProxyLayout(loaded.generation);
+  // With --with-proxy the runner's own env carries the proxy: every layer above sees it.
+  const ctx = host === undefined ? given : { ...given, base: { ...given.base, ...proxyVars(given.base, host) } };
   const scope = planScope(loaded, options, ctx, root);
   const envs = selectEnvs(loaded, options, scope.notices).map((selected) => planEnv(scope, selected));
   checkShared(envs, loaded.generation);
@@ -55,6 +61,7 @@ export function createPlan(options: PlanOptions, ctx: PlanContext): Plan {
     generation: loaded.generation,
     ctl: current ? ctlPlan(scope, envs[0]?.python ?? 'python3') : null,
     builders: current ? buildersOf(envs) : [],
+    proxy: host === undefined ? null : proxyPlan(host, scope.base, root, scope.logDir),
     certDir: resolve(root, ctx.base.CERT_DIR || '.esb/certs'),
     buildOnly: options.buildOnly ?? false,
     matrixFile,
@@ -73,6 +80,24 @@ export function createPlan(options: PlanOptions, ctx: PlanContext): Plan {
     allEnvs: scope.allEnvs,
     notices: scope.notices,
   });
+}
+
+/** --with-proxy is ESB's current layout's: a usage error on any other. */
+export function assertProxyLayout(generation: GenerationName): void {
+  if (generation !== 'current') throw new UsageError("--with-proxy: only ESB's current layout runs behind the proxy (this matrix is for the legacy layout; --esb current forces the current one)");
+}
+
+/** `--with-proxy`: the proxy on its host, its logs beside the envs'. */
+function proxyPlan(host: string, base: Readonly<Record<string, string>>, root: string, logDir: string): ProxyPlan {
+  return {
+    host,
+    port: PROXY_PORT,
+    url: proxyUrl(host),
+    noProxy: base.NO_PROXY ?? '',
+    javaSource: resolve(root, JAVA_PROOF_SOURCE),
+    log: resolve(logDir, `.parallel-${PROXY_LOGS[0]}.log`),
+    proofLog: resolve(logDir, `.parallel-${PROXY_LOGS[1]}.log`),
+  };
 }
 
 function dockerApiSetting(raw: string | undefined): boolean {

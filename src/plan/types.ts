@@ -31,8 +31,8 @@ export interface PlanOptions {
   readonly jobs?: number | undefined;
   /** `--esb`: the ESB layout the matrix is for, whatever it looks like. */
   readonly esb?: GenerationName | undefined;
-  /** `--with-proxy` (current layout): every phase goes through a local proxy. */
-  readonly withProxy?: boolean;
+  /** `--with-proxy` (current layout): the proxy's host; every phase goes through the proxy there. */
+  readonly proxyHost?: string | undefined;
   readonly timeouts?: Partial<Timeouts>;
   readonly logDir?: string | undefined;
   readonly set?: Readonly<Vars>;
@@ -149,6 +149,20 @@ export interface BuilderPlan {
   readonly config: string | null;
 }
 
+/** The proxy of `--with-proxy` and its Java proof, as planned. */
+export interface ProxyPlan {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** The NO_PROXY list every phase gets (and the proxy refuses upstream). */
+  readonly noProxy: string;
+  /** The Java function whose dependencies the proof resolves (absolute). */
+  readonly javaSource: string;
+  /** Log files: the proxy's and the proof proxy's. */
+  readonly log: string;
+  readonly proofLog: string;
+}
+
 export interface Plan {
   readonly root: string;
   /** The ESB layout the matrix is for. */
@@ -157,6 +171,8 @@ export interface Plan {
   readonly ctl: CtlPlan | null;
   readonly builders: readonly BuilderPlan[];
   readonly certDir: string;
+  /** `--with-proxy`: the proxy every phase goes through, started before any env. */
+  readonly proxy: ProxyPlan | null;
   /** --build-only: the current layout's compose up then builds (`--build`). */
   readonly buildOnly: boolean;
   readonly matrixFile: string;

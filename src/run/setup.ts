@@ -1,6 +1,6 @@
-// Before any env: which compose CLI to use; for ESB's current layout its ctl (handed on as
-// CTL_BIN_RESOLVED), the ctl's command surface and the buildx builders; then the shared
-// registry started once and waited for. Commands and lines go under `[infra]`, into
+// Before any env: which compose CLI to use; with --with-proxy the proxy up and proven; for
+// ESB's current layout its ctl (handed on as CTL_BIN_RESOLVED), the ctl's command surface
+// and the buildx builders; then the shared registry started once and waited for. Commands and lines go under `[infra]`, into
 // `.parallel-infra.log`. What fails here fails every env with the same reason.
 import type { EventBus } from '../events';
 import type { Plan } from '../plan/types';
@@ -8,6 +8,7 @@ import { detectCompose, type ComposeCli } from '../phases/compose-cli';
 import { startInfra } from '../phases/infra';
 import type { RunnerDeps } from './deps';
 import { InfraSession } from './infra-session';
+import { proxyUp, type RunningProxy } from './proxy';
 import { checkCtl, resolveCtl, warmBuilders } from './setup-current';
 
 export interface Setup {
@@ -17,10 +18,12 @@ export interface Setup {
   readonly error: string | null;
   /** The plan the envs run with: the current layout adds CTL_BIN_RESOLVED to its base env. */
   readonly plan: Plan;
+  /** --with-proxy: the proxy every phase goes through, to stop when the run ends. */
+  readonly proxy: RunningProxy | null;
 }
 
 export async function setUp(plan: Plan, bus: EventBus, deps: RunnerDeps, signal: AbortSignal): Promise<Setup> {
-  const none = { compose: undefined, infraStarted: false, plan };
+  const none = { compose: undefined, infraStarted: false, plan, proxy: null };
   if (plan.envs.length === 0) return { ...none, error: null };
   // Bounded by the compose phase's timeout: a user who sets it bounds this wait too.
   const timeoutMs = Math.max(...plan.envs.map((e) => e.timeouts.compose)) * 1000;
@@ -28,11 +31,14 @@ export async function setUp(plan: Plan, bus: EventBus, deps: RunnerDeps, signal:
   if (typeof detected === 'string') return { ...none, error: detected };
   const infra = await InfraSession.open(plan, bus, deps, signal);
   try {
+    const proxied = plan.proxy ? await proxyUp(plan, plan.proxy, infra, Math.max(...plan.envs.map((e) => e.timeouts.deploy)) * 1000) : null;
+    if (proxied && !proxied.ok) return { ...none, compose: detected, error: signal.aborted ? null : proxied.reason };
+    const proxy = proxied?.value ?? null;
     const ready = plan.generation === 'current' ? await currentSetup(plan, infra, timeoutMs) : { plan, error: null };
-    if (ready.error || signal.aborted) return { ...none, compose: detected, plan: ready.plan, error: signal.aborted ? null : ready.error };
+    if (ready.error || signal.aborted) return { ...none, compose: detected, plan: ready.plan, proxy, error: signal.aborted ? null : ready.error };
     const needsInfra = plan.infra && plan.envs.some((e) => e.phases.compose === 'run');
-    if (!needsInfra) return { compose: detected, infraStarted: false, plan: ready.plan, error: null };
-    return { compose: detected, infraStarted: true, plan: ready.plan, error: await startRegistry(ready.plan, detected, infra) };
+    if (!needsInfra) return { compose: detected, infraStarted: false, plan: ready.plan, proxy, error: null };
+    return { compose: detected, infraStarted: true, plan: ready.plan, proxy, error: await startRegistry(ready.plan, detected, infra) };
   } finally {
     await infra.close();
   }

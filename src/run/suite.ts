@@ -58,6 +58,7 @@ export async function runSuite(plan: Plan, options: RunOptions, bus: EventBus, s
     const stopped = await stopInfra(plan, setup.compose, { run: (argv) => deps.exec({ argv, env: { ...plan.base }, cwd: plan.root }, { signal: hard, timeoutMs }), wait: deps.wait });
     if (stopped.ok) registryUp = null;
   }
+  await setup.proxy?.stop();
   signals.cancel.removeEventListener('abort', stopRun);
   const status = signals.cancel.aborted ? 'cancelled' : envs.every((r) => r.status === 'passed') ? 'passed' : 'failed';
   return { runId: signals.runId, status, startedAt, durationMs: deps.now() - startedMs, envs, signal: null, registryUp };

@@ -71,6 +71,7 @@ describe('managedVars', () => {
     userCertDir: undefined,
     user: {},
     esbProject: 'esb',
+    withProxy: false,
     ...over,
   });
 

@@ -65,6 +65,13 @@ export class InfraSession {
     this.bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: [`# ${shown}`] });
   }
 
+  /** A note every reporter shows (verbose or not), and the log keeps. */
+  warn(text: string): void {
+    const shown = this.masker.mask(text);
+    this.log?.line(`# ${shown}`);
+    this.bus.emit({ type: 'notice', scope: 'infra', message: shown });
+  }
+
   registryReady(url: string, durationMs: number): void {
     this.bus.emit({ type: 'registry_ready', url, durationMs });
   }

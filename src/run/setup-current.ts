@@ -45,7 +45,10 @@ export async function checkCtl(ctl: string, infra: InfraSession, timeoutMs: numb
   return null;
 }
 
-/** Each builder: kept (`buildx use`) when on the host network with the wanted proxy variables, else created again. */
+/**
+ * Each builder: kept (`buildx use`) when on the host network with the wanted proxy
+ * variables, else created again. Skipped, with a note, when buildx itself is missing.
+ */
 export async function warmBuilders(plan: Plan, infra: InfraSession, timeoutMs: number): Promise<string | null> {
   const proxy = wantedProxy(plan.base);
   for (const builder of plan.builders) {
@@ -73,5 +76,13 @@ async function warmBuilder(builder: BuilderPlan, proxy: [string, string][], infr
   }
   const config = builder.config && existsSync(builder.config) ? builder.config : null;
   const created = await run(createArgv(name, proxy, config));
-  return created.ok || created.cancelled ? null : `buildx builder ${name}: create: ${created.reason}`;
+  if (created.ok || created.cancelled) return null;
+  // Without the buildx plugin there is nothing to warm up: a deploy that builds with it
+  // fails in its env, where the ctl says so; one that does not (plain docker build) runs.
+  const buildx = await run(['docker', 'buildx', 'version'], true);
+  if (!buildx.ok && !buildx.cancelled) {
+    infra.warn(`docker buildx is not installed (docker buildx version: ${buildx.reason}): no builder warmed up; an env whose deploy builds with buildx fails there`);
+    return null;
+  }
+  return `buildx builder ${name}: create: ${created.reason}`;
 }

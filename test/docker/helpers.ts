@@ -473,7 +473,7 @@ export interface CliResult {
 
 const running = new Set<ChildProcess>();
 
-/** A running `node bin/esb-e2e.js ...` (cwd: the repository root), its output as it comes. */
+/** A running `node bin/esb-e2e.js ...` (cwd: the repository root unless given), its output as it comes. */
 export class CliRun {
   readonly child: ChildProcess;
   readonly startedAt = Date.now();
@@ -486,15 +486,16 @@ export class CliRun {
 
   /**
    * `saveTo`: a folder where the CLI's stdout and stderr are written when it ends
-   * (cli.stdout, cli.stderr), to read after a failed test.
+   * (cli.stdout, cli.stderr), to read after a failed test. `cwd`: where the CLI runs (the
+   * project root it plans for; ESB's current layout runs from its project root).
    */
   constructor(
     args: readonly string[],
-    options: { env?: Record<string, string>; saveTo?: string; timeoutMs?: number; watchTree?: boolean } = {},
+    options: { env?: Record<string, string>; saveTo?: string; timeoutMs?: number; watchTree?: boolean; cwd?: string } = {},
   ) {
-    const { env = {}, saveTo, timeoutMs = 280_000, watchTree = false } = options;
+    const { env = {}, saveTo, timeoutMs = 280_000, watchTree = false, cwd = ROOT } = options;
     this.child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
+      cwd,
       // No bytecode or pytest cache next to the fixtures' test files.
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -579,7 +580,7 @@ export class CliRun {
 const tail = (text: string, n = 30) => text.split('\n').slice(-n).join('\n');
 
 /** Runs the CLI to its end. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; saveTo?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { env?: Record<string, string>; saveTo?: string; cwd?: string } = {}): Promise<CliResult> {
   return new CliRun(args, options).done;
 }
 

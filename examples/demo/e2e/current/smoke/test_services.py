@@ -1,0 +1,59 @@
+"""Smoke: the env's services are up and are this env's, with what the runner handed pytest."""
+import base64
+import os
+
+
+def test_gateway_health_names_this_env(gateway_url, env_name, http, need):
+    resp = http(f"{gateway_url}/health")
+    assert resp.status == 200, resp.text
+    body = resp.json()
+    assert body["status"] == "ok"
+    assert body["env"] == env_name
+    assert body["project"] == need("PROJECT_NAME")
+    assert body["tag"] == need("ESB_TAG")
+
+
+def test_database_answers_for_this_env(database_url, env_name, http):
+    resp = http(f"{database_url}/status")
+    assert resp.status == 200, resp.text
+    body = resp.json()
+    assert body["service"] == "database"
+    assert body["env"] == env_name
+
+
+def test_pytest_got_this_envs_compose_file(compose_file, env_name):
+    assert os.path.isfile(compose_file), compose_file
+    assert compose_file.endswith(os.path.join("e2e", "environments", env_name, "docker-compose.yml"))
+
+
+def test_runner_variables(env_name, need):
+    assert need("PROJECT_NAME") == f"esb-{env_name}"
+    assert need("ESB_ENV") == env_name
+    assert need("MODE") == "docker"
+    assert need("ESB_TAG") == f"e2e-{env_name}-latest"
+    assert need("NETWORK_EXTERNAL") == f"esb-{env_name}-external"
+    assert need("ESB_HOME").endswith(os.path.join(".esb", "e2e", "state", env_name))
+
+
+def test_gateway_variables_from_the_container(need):
+    # pytest gets these from the running gateway container's environment.
+    assert need("GATEWAY_INTERNAL_URL") == "http://gateway:8080"
+    assert need("CONTAINERS_NETWORK") == need("NETWORK_EXTERNAL")
+    assert need("AUTH_ENDPOINT_PATH").startswith("/")
+    for name in ("AUTH_USER", "AUTH_PASS", "X_API_KEY", "RUSTFS_ACCESS_KEY", "RUSTFS_SECRET_KEY"):
+        need(name)
+
+
+def test_gateway_credentials_work(gateway_url, env_name, http, need):
+    key = need("X_API_KEY")
+    url = f"{gateway_url}/cgi-bin/protected"
+    assert http(url).status == 401
+    assert http(url, headers={"x-api-key": key + "-wrong"}).status == 403
+    resp = http(url, headers={"x-api-key": key})
+    assert resp.status == 200, resp.text
+    assert resp.json() == {"status": "authorized", "env": env_name}
+    user, password = need("AUTH_USER"), need("AUTH_PASS")
+    good = base64.b64encode(f"{user}:{password}".encode()).decode()
+    resp = http(f"{gateway_url}/private/whoami.json", headers={"Authorization": f"Basic {good}"})
+    assert resp.status == 200, resp.text
+    assert resp.json() == {"user": user, "env": env_name}

@@ -1,0 +1,1 @@
+"""Tools of the demo ESB project (the ctl lives in tools.cli)."""

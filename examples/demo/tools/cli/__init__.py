@@ -1,0 +1,1 @@
+"""The demo's ctl, run as `python3 -m tools.cli.cli` (ESB's current layout)."""

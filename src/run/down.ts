@@ -52,8 +52,10 @@ async function takeDown(ctx: PhaseContext): Promise<{ ok: true; said: string } |
 }
 
 async function registryDown(plan: Plan, compose: ComposeCli, out: Output, deps: RunnerDeps, signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+  // The current layout starts it with no project name (compose takes the folder's): it is known by its container.
+  const filter = plan.generation === 'current' && plan.infra!.container ? `name=^${plan.infra!.container}$` : projectLabel(plan.infra!.project);
   const listed = await deps.exec(
-    { argv: ['docker', 'ps', '--all', '--quiet', '--filter', projectLabel(plan.infra!.project)], env: { ...plan.base }, cwd: plan.root },
+    { argv: ['docker', 'ps', '--all', '--quiet', '--filter', filter], env: { ...plan.base }, cwd: plan.root },
     { signal, timeoutMs, capture: true },
   );
   if (listed.ok && listed.stdout.trim() === '') {

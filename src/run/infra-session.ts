@@ -14,6 +14,8 @@ export interface InfraRun {
   readonly env?: Readonly<Vars>;
   readonly capture?: boolean;
   readonly setting?: string;
+  /** Sees the lines the command prints (stdout and stderr), masked, as they come. */
+  readonly seen?: (lines: readonly string[]) => void;
 }
 
 export class InfraSession {
@@ -47,6 +49,7 @@ export class InfraSession {
         timeoutMs: Math.max(1, opts.timeoutMs),
         onLines: (lines, raw, ascii) => {
           const masked = this.masker.maskChunk(lines, raw);
+          opts.seen?.(masked.lines);
           this.log?.write(masked.text, ascii);
           this.bus.emit({ type: 'output', env: 'infra', phase: 'compose', lines: masked.lines, ascii });
         },

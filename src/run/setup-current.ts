@@ -34,10 +34,13 @@ export function resolveCtl(plan: Plan, ctl: CtlPlan, infra: InfraSession): Settl
 /** `<ctl> deploy --help` and `<ctl> provision --help` must exit 0 and not say `unknown command`. */
 export async function checkCtl(ctl: string, infra: InfraSession, timeoutMs: number): Promise<string | null> {
   for (const command of ['deploy', 'provision']) {
-    const asked = await infra.run([ctl, command, '--help'], { timeoutMs, capture: true, setting: CTL_SETTING });
+    // stdout and stderr both, as ESB's runner reads them.
+    let unknown = false;
+    const seen = (lines: readonly string[]) => (unknown ||= lines.some((line) => /unknown command/i.test(line)));
+    const asked = await infra.run([ctl, command, '--help'], { timeoutMs, seen, setting: CTL_SETTING });
     if (asked.cancelled) return null;
     if (asked.notFound) return asked.reason ?? `${ctl}: not found`;
-    if (!asked.ok || /unknown command/i.test(asked.stdout)) {
+    if (!asked.ok || unknown) {
       const why = asked.ok ? 'it says "unknown command"' : (asked.reason ?? 'it failed');
       return `the ctl ${ctl} lacks the \`${command}\` command ESB's current layout deploys with (\`${command} --help\`: ${why})`;
     }

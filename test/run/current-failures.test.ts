@@ -129,6 +129,13 @@ describe('the ctl, checked before any env', () => {
     noEnvStarted(s);
   });
 
+  it('`provision --help` prints "unknown command" on stderr only (exit 0): the same', async () => {
+    const s = await scenario({ rules: ['esb-ctl|*|provision --help|stderr=Error: unknown command "provision" for "esb-ctl"'] });
+    expect(s.code, s.output).toBe(1);
+    expect(reasonOf(s, 'e2e-docker')).toContain('it says "unknown command"');
+    noEnvStarted(s);
+  });
+
   it('`provision --help` prints "unknown command" on stdout: the same', async () => {
     const s = await scenario({ rules: ['esb-ctl|*|provision --help|print=Error: unknown command "provision" for "esb-ctl"'] });
     expect(s.code, s.output).toBe(1);

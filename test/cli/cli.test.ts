@@ -90,7 +90,6 @@ describe('bad input: exit 2, a message naming what and where, nothing run, no st
     ['unknown --suite', ['run', '--suite', 'smok'], ['--suite: unknown suite "smok" (did you mean "smoke"?']],
     ['--build-only --test-only', ['run', '--build-only', '--test-only'], ['--build-only and --test-only cannot be used together']],
     ['--test-target with two envs', ['run', '--test-target', 'e2e/scenarios/smoke'], ['--test-target needs exactly one env (got 2: e2e-docker, e2e-containerd)']],
-    ['--test-target with --test-only', ['run', '--env', 'e2e-docker', '--test-target', 'e2e/scenarios/smoke', '--test-only'], ['--test-target cannot be used with --test-only']],
     ['--test-target with --build-only', ['run', '--env', 'e2e-docker', '--test-target', 'e2e/scenarios/smoke', '--build-only'], ['--test-target cannot be used with --build-only']],
     ['--unit', ['run', '--unit'], ['--unit is not supported', /unit tests with your project's own test command/, 'esb-e2e run']],
     ['--unit-only', ['run', '--unit-only'], ['--unit-only is not supported', /Run unit tests with/]],
@@ -323,6 +322,14 @@ describe('run: flags map to the plan and the settings', () => {
   it('--test-target with one env', async () => {
     const r = await cli(['run', '--env', 'e2e-docker', '--test-target', 'e2e/scenarios/smoke']);
     expect(r.plan().envs[0]!.targets).toEqual(['e2e/scenarios/smoke']);
+  });
+
+  it('--test-target with --test-only tests that target against what is up (as ESB runs it)', async () => {
+    const r = await cli(['run', '--env', 'e2e-docker', '--test-only', '--test-target', 'e2e/scenarios/smoke']);
+    expect(r.code).toBe(0);
+    const env = r.plan().envs[0]!;
+    expect(env.targets).toEqual(['e2e/scenarios/smoke']);
+    expect([env.phases.reset, env.phases.compose, env.phases.deploy, env.phases.test]).toEqual(['skip', 'skip', 'skip', 'run']);
   });
 
   it('arguments after -- become plan.pytestArgs (flags there are not parsed)', async () => {

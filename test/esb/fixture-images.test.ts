@@ -30,10 +30,10 @@ describe('artifactRoots', () => {
   const manifest = '/p/e2e/artifacts/e2e-docker/artifact.yml';
 
   it('resolves relative roots against the manifest folder and keeps absolute ones', () => {
-    const text = 'schema_version: "1"\nartifacts:\n  - artifact_root: entries/t-1\n  - artifact_root: ../shared/x/\n  - artifact_root: /abs/root\n';
+    const text = 'schema_version: "1"\nartifacts:\n  - artifact_root: entries/t-1\n  - artifact_root: ../common/x/\n  - artifact_root: /abs/root\n';
     expect(artifactRoots(text, manifest)).toEqual([
       '/p/e2e/artifacts/e2e-docker/entries/t-1',
-      '/p/e2e/artifacts/shared/x',
+      '/p/e2e/artifacts/common/x',
       '/abs/root',
     ]);
   });

@@ -2,11 +2,11 @@
 // test/fixtures/esb-head with fakes: a builder that cannot be made stops the run before
 // any env; a machine without the buildx plugin gets a note and the envs run (a ctl that
 // builds with plain docker needs no builder).
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAKES, REPO, readCalls, runCli, type Call } from '../helpers/fake-project';
+import { joined, runHead } from '../helpers/esb-head';
 import { httpServer, httpsServer, type TestServer } from '../helpers/servers';
 
 const GATEWAY_ENV = ['AUTH_USER=u', 'AUTH_PASS=p-0123456789', 'X_API_KEY=k-0123456789', 'RUSTFS_ACCESS_KEY=a', 'RUSTFS_SECRET_KEY=s-0123456789'];
@@ -27,28 +27,17 @@ afterAll(async () => {
 });
 
 async function run(name: string, rules: string[]) {
-  const root = join(tmp, name);
-  cpSync(resolve(REPO, 'test', 'fixtures', 'esb-head'), root, { recursive: true });
-  const log = join(tmp, `${name}-calls`);
-  mkdirSync(log);
-  const result = await runCli(['run', '--env', 'e2e-docker', '--no-verbose'], {
-    cwd: realpathSync(root),
-    env: {
-      PATH: `${FAKES}:${process.env.PATH}`,
-      HOME: join(tmp, 'home'),
-      FAKE_LOG: log,
-      ESB_E2E_DOCKER_API: '0',
-      PORT_REGISTRY: String(registry.port),
-      FAKE_RULES: [
-        ...rules,
-        'docker|*|{{.State.Running}} esb-infra-registry|print=true',
-        'docker|e2e-docker|ps -q --filter|print=gw-1',
-        `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${gateway.port}->8443/tcp`,
-        `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
-      ].join('\n'),
-    },
+  const { result, calls } = await runHead(join(tmp, name), ['run', '--env', 'e2e-docker', '--no-verbose'], {
+    env: { PORT_REGISTRY: String(registry.port) },
+    rules: [
+      ...rules,
+      'docker|*|{{.State.Running}} esb-infra-registry|print=true',
+      'docker|e2e-docker|ps -q --filter|print=gw-1',
+      `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${gateway.port}->8443/tcp`,
+      `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
+    ],
   });
-  return { result, calls: readCalls(log).map((c: Call) => [c.tool, ...c.argv].join(' ')) };
+  return { result, calls: calls.map(joined) };
 }
 
 it('without the buildx plugin: a note, no builder, and the envs run', async () => {

@@ -1,25 +1,18 @@
 // `esb-e2e down` on ESB's current layout (a temporary copy of test/fixtures/esb-head, fake
 // docker): the registry it starts has no compose project name of its own, so down finds it
 // by its container name and takes it down with the same compose file.
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { FAKES, REPO, readCalls, runCli } from '../helpers/fake-project';
+import { joined, runHead } from '../helpers/esb-head';
 
 const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-down-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function down(rules: string[]) {
-  const root = join(tmp, String(Math.random()).slice(2));
-  cpSync(resolve(REPO, 'test', 'fixtures', 'esb-head'), root, { recursive: true });
-  const log = join(root, '.calls');
-  mkdirSync(log);
-  const result = await runCli(['down'], {
-    cwd: realpathSync(root),
-    env: { PATH: `${FAKES}:${process.env.PATH}`, HOME: tmp, FAKE_LOG: log, ESB_E2E_DOCKER_API: '0', FAKE_RULES: rules.join('\n') },
-  });
-  return { result, calls: readCalls(log).map((c) => [c.tool, ...c.argv].join(' ')) };
+  const { result, calls } = await runHead(join(tmp, String(Math.random()).slice(2)), ['down'], { rules, env: { HOME: tmp } });
+  return { result, calls: calls.map(joined) };
 }
 
 it('finds the registry by its container name and takes it down', async () => {

@@ -4,14 +4,14 @@
 // not executable); what fails inside an env fails that env alone, with a reason that names
 // what failed (its artifact manifest missing, a fixture image that does not build or push,
 // a gateway container without its credentials).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKES, REPO, readCalls, runCli, type Call, type CliResult } from '../helpers/fake-project';
+import { runHead } from '../helpers/esb-head';
+import { FAKES, type Call, type CliResult } from '../helpers/fake-project';
 import { httpServer, type TestServer } from '../helpers/servers';
 
-const HEAD = resolve(REPO, 'test', 'fixtures', 'esb-head');
 const PYTHON_IMAGE = '127.0.0.1:5010/esb-e2e-image-python:latest';
 const JAVA_IMAGE = '127.0.0.1:5010/esb-e2e-image-java:latest';
 const SHIM = '127.0.0.1:5010/esb-maven-shim:9c5a2f9c331e15b0';
@@ -57,26 +57,13 @@ interface Scenario extends CliResult {
  * rule that matches wins); `ctl` is CTL_BIN (default: the recording fake ctl).
  */
 async function scenario(opts: { rules?: string[]; ctl?: string; args?: string[]; prepare?: (root: string) => void } = {}): Promise<Scenario> {
-  const dir = join(tmp, `s${++scenarios}`);
-  const root = join(dir, 'esb');
-  cpSync(HEAD, root, { recursive: true });
-  opts.prepare?.(root);
-  const log = join(dir, 'calls');
   const before = registry.requests.length;
-  const result = await runCli(['run', ...(opts.args ?? [])], {
-    cwd: root,
-    env: {
-      PATH: `${FAKES}:${process.env.PATH}`,
-      HOME: join(dir, 'home'),
-      LANG: 'C.UTF-8',
-      FAKE_LOG: log,
-      FAKE_RULES: [...(opts.rules ?? []), ...HEALTHY].join('\n'),
-      ESB_E2E_DOCKER_API: '0',
-      PORT_REGISTRY: String(registry.port),
-      CTL_BIN: opts.ctl ?? join(tmp, 'bin', 'esb-ctl'),
-    },
+  const { result, calls, root } = await runHead(join(tmp, `s${++scenarios}`), ['run', ...(opts.args ?? [])], {
+    rules: [...(opts.rules ?? []), ...HEALTHY],
+    env: { LANG: 'C.UTF-8', PORT_REGISTRY: String(registry.port), CTL_BIN: opts.ctl ?? join(tmp, 'bin', 'esb-ctl') },
+    ...(opts.prepare ? { prepare: opts.prepare } : {}),
   });
-  return { ...result, root, calls: readCalls(log), output: result.stdout + result.stderr, registryAsked: registry.requests.length - before };
+  return { ...result, root, calls, output: result.stdout + result.stderr, registryAsked: registry.requests.length - before };
 }
 
 const joined = (c: Call) => [c.tool, ...c.argv].join(' ');

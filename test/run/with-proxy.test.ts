@@ -3,16 +3,16 @@
 // with ESB's flags, probed, the Java proof run both ways, every phase given the proxy
 // variables, the builder named -proxy; any failure stops the run before any env; the
 // proxies are stopped at the end. The scenarios share port 18888, so they run in turn.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortFree } from '../../src/io/port-probe';
+import { joined, runHead } from '../helpers/esb-head';
 import { FAKES, REPO, isAlive, readCalls, runCli, type Call, type CliResult } from '../helpers/fake-project';
 import { httpServer, httpsServer, type TestServer } from '../helpers/servers';
 
-const HEAD = resolve(REPO, 'test', 'fixtures', 'esb-head');
 const PROXY_BIN = join(REPO, 'test', 'fakes', 'proxy');
 const HOST = '172.17.0.1';
 const URL = `http://proxy-user:proxy-pass@${HOST}:18888`;
@@ -43,15 +43,6 @@ interface Scenario {
 
 let count = 0;
 async function scenario(extraRules: string[], opts: { java?: boolean; args?: string[]; env?: Record<string, string> } = {}): Promise<Scenario> {
-  const dir = join(tmp, String(count++));
-  const root = join(dir, 'esb');
-  cpSync(HEAD, root, { recursive: true });
-  if (opts.java !== false) {
-    mkdirSync(join(root, 'e2e/fixtures/functions/java/echo'), { recursive: true });
-    writeFileSync(join(root, 'e2e/fixtures/functions/java/echo/pom.xml'), '<project/>\n');
-  }
-  const log = join(dir, 'calls');
-  mkdirSync(log, { recursive: true });
   const rules = [
     ...extraRules,
     `docker|*|network inspect bridge|print=${HOST}`,
@@ -61,24 +52,20 @@ async function scenario(extraRules: string[], opts: { java?: boolean; args?: str
     'docker|e2e-docker|ps -q --filter|print=gw-1',
     `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${gateway.port}->8443/tcp`,
     `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
-  ].join('\n');
-  const result = await runCli(['run', '--with-proxy', '--env', 'e2e-docker', '--no-verbose', ...(opts.args ?? [])], {
-    cwd: realpathSync(root),
-    env: {
-      PATH: `${PROXY_BIN}:${FAKES}:${process.env.PATH}`,
-      HOME: join(dir, 'home'),
-      FAKE_LOG: log,
-      FAKE_RULES: rules,
-      ESB_E2E_DOCKER_API: '0',
-      PORT_REGISTRY: String(registry.port),
-      NO_PROXY: 'corp.example',
-      ...opts.env,
-    },
+  ];
+  const java = (root: string) => {
+    mkdirSync(join(root, 'e2e/fixtures/functions/java/echo'), { recursive: true });
+    writeFileSync(join(root, 'e2e/fixtures/functions/java/echo/pom.xml'), '<project/>\n');
+  };
+  const { result, calls, root, log } = await runHead(join(tmp, String(count++)), ['run', '--with-proxy', '--env', 'e2e-docker', '--no-verbose', ...(opts.args ?? [])], {
+    rules,
+    path: PROXY_BIN,
+    env: { PORT_REGISTRY: String(registry.port), NO_PROXY: 'corp.example', ...opts.env },
+    ...(opts.java !== false ? { prepare: java } : {}),
   });
-  return { result, calls: readCalls(log), root: realpathSync(root), log };
+  return { result, calls, root, log };
 }
 
-const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
 const proxyRecord = (log: string, port: number) => JSON.parse(readFileSync(join(log, `proxy-${port}.json`), 'utf8')) as { argv: string[]; pid: number };
 const upCalls = (calls: Call[]) => calls.filter((c) => / up --detach$/.test(joined(c)) && c.env.ENV === 'e2e-docker');
 

@@ -30,7 +30,7 @@ const io: Io = {
   // Loaded on first use: `plan` and `--version` never evaluate the runner.
   run: (...args) => import('./run/command').then((m) => m.runCommand(...args)),
   down: (...args) => import('./run/command').then((m) => m.downCommand(...args)),
-  proxyHost: (...args) => import('./run/proxy-host').then((m) => m.proxyHost(...args)),
+  proxyHost: (...args) => import('./run/command').then((m) => m.proxyHost(...args)),
 };
 
 main(io).then(

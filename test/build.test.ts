@@ -33,6 +33,14 @@ it("keeps the runner and the XML parser out of the CLI's bundle, and zod (the ma
   expect(runner.includes('Invalid input: expected'), "zod is in the runner's bundle").toBe(false);
 });
 
+it("keeps the spawning code (src/exec.ts and execa) out of the CLI's bundle: `plan` never starts a process", () => {
+  // A dynamic import of any module but the runner's or the merge's is inlined by the build,
+  // with everything that module imports (--with-proxy's engine question pulled execa in).
+  expect(bundle.includes('forceKillAfterDelay'), "execa is in the CLI's bundle").toBe(false);
+  expect(bundle.includes('or put it on PATH)'), "src/exec.ts is in the CLI's bundle").toBe(false);
+  expect(runner.includes('forceKillAfterDelay'), "execa is not in the runner's bundle").toBe(true);
+});
+
 describe('code caches', () => {
   // A copy of the built CLI, so the checkout's own dist/ is never rewritten by a test.
   const copy = mkdtempSync(join(tmpdir(), 'esb-e2e-build-'));

@@ -21,6 +21,9 @@ import { runSuite } from './suite';
 import { LAST_RUN_FILE, writeLastRun } from './last-run';
 
 export { downCommand } from './down';
+// In this module so the CLI's bundle, which loads the runner's only for `run`, never holds
+// the spawning code (execa) that asking the engine needs.
+export { proxyHost } from './proxy-host';
 
 export function exitCodeOf(result: SuiteResult): number {
   if (result.signal) return SIGNAL_EXIT[result.signal];

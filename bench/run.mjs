@@ -283,12 +283,14 @@ async function throughput() {
   row('3', 'stdout holds every line (200k / 2M)', `${runs[small].map((x) => x.stdoutLines).join(', ')} / ${runs[big].map((x) => x.stdoutLines).join(', ')}`, 'exact', out);
   const hwmSmall = Math.max(...runs[small].map((x) => x.hwmMB));
   const hwmBig = Math.max(...runs[big].map((x) => x.hwmMB));
-  // Flat: 10x the lines costs at most 1.5x the peak (a per-line leak would cost ~10x), and
-  // the 2M run's RSS stops climbing (its last quarter peaks at most 10% above the rest).
+  // Bounded: the peak stays under 150 MB. Flat: the 2M run's RSS stops climbing (its last
+  // quarter peaks at most 10% above the rest); a per-line leak would climb all along. The
+  // 200k run is shown but not compared: it ends (0.2 s of output) before V8 has grown its
+  // young generation to its working size, a fixed ~30-40 MB that any longer run reaches.
   const climb = Math.max(...runs[big].map((x) => x.lastQuarterMB / x.firstThreeQuartersMB));
-  const flat = hwmBig < 150 && hwmSmall < 150 && hwmBig <= hwmSmall * 1.5 && climb <= 1.1;
-  row('3', 'max RSS (VmHWM) at 200k / 2M lines', `${fmt(hwmSmall)} / ${fmt(hwmBig)} MB`, '< 150 MB, flat (<= 1.5x)', flat);
-  row('3', '2M run: peak VmRSS in its first 3/4 vs its last 1/4 (sampled every 50 ms)', runs[big].map((x) => `${fmt(x.firstThreeQuartersMB)} vs ${fmt(x.lastQuarterMB)} MB`).join('; '));
+  const bounded = hwmBig < 150 && hwmSmall < 150;
+  row('3', 'max RSS (VmHWM) at 200k / 2M lines', `${fmt(hwmSmall)} / ${fmt(hwmBig)} MB`, '< 150 MB', bounded);
+  row('3', '2M run: peak VmRSS in its first 3/4 vs its last 1/4 (sampled every 50 ms)', runs[big].map((x) => `${fmt(x.firstThreeQuartersMB)} vs ${fmt(x.lastQuarterMB)} MB`).join('; '), 'flat (<= 1.1x)', climb <= 1.1);
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { credentials, isManagedKey as isManagedIn, managedVars as managedIn, replacedByManaged as replacedIn, uniqueClaims as claimsIn, type ManagedContext } from '../../src/esb/conventions';
+import { managedContext } from '../helpers/managed-context';
 import { CURRENT, DEFAULT_BUILDER, GATEWAY_CREDENTIALS, savedCredentials, stateDir } from '../../src/esb/current';
 import { LEGACY } from '../../src/esb/legacy';
 import { DEFAULT_PORT_VARS } from '../../src/esb/ports';
@@ -22,26 +23,8 @@ const replacedByManaged = (key: string) => replacedIn(CURRENT, key);
 
 const ROOT = '/proj';
 
-const ctx = (over: Partial<ManagedContext> = {}): ManagedContext => ({
-  env: 'e2e-docker',
-  mode: 'docker',
-  root: ROOT,
-  composeFile: 'e2e/environments/e2e-docker/docker-compose.yml',
-  subnetSlot: 7,
-  registryPort: 5010,
-  tag: { ci: false, gitSha: undefined, now: new Date(0) },
-  dirs: { home: '/home/u', xdgCacheHome: undefined },
-  cliCmd: 'esb',
-  envPrefix: 'ESB',
-  dockerHost: undefined,
-  dockerContext: undefined,
-  md5: () => undefined,
-  userCertDir: undefined,
-  user: {},
-  esbProject: 'esb',
-  withProxy: false,
-  ...over,
-});
+const ctx = (over: Partial<ManagedContext> = {}): ManagedContext =>
+  managedContext({ env: 'e2e-docker', composeFile: 'e2e/environments/e2e-docker/docker-compose.yml', root: ROOT, ...over });
 
 describe('the CURRENT layout', () => {
   it('is the current generation: port base 18000, brand esb, one state dir per env under <root>/.esb/e2e/state', () => {

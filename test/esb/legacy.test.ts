@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { credentials, isManagedKey as isManagedIn, managedVars as managedIn, replacedByManaged as replacedIn, uniqueClaims as claimsIn, type ManagedContext } from '../../src/esb/conventions';
+import { managedContext } from '../helpers/managed-context';
 import { LEGACY } from '../../src/esb/legacy';
 
 const MANAGED = LEGACY.managed;
@@ -54,26 +55,8 @@ describe('credentials and managed keys', () => {
 });
 
 describe('managedVars', () => {
-  const ctx = (over: Partial<ManagedContext> = {}): ManagedContext => ({
-    env: 'alpha',
-    mode: 'docker',
-    root: '/proj',
-    composeFile: 'envs/alpha/docker-compose.yml',
-    subnetSlot: 7,
-    registryPort: 5010,
-    tag: { ci: false, gitSha: undefined, now: new Date(0) },
-    dirs: { home: '/home/u', xdgCacheHome: undefined },
-    cliCmd: 'esb',
-    envPrefix: 'ESB',
-    dockerHost: undefined,
-    dockerContext: undefined,
-    md5: () => undefined,
-    userCertDir: undefined,
-    user: {},
-    esbProject: 'esb',
-    withProxy: false,
-    ...over,
-  });
+  const ctx = (over: Partial<ManagedContext> = {}): ManagedContext =>
+    managedContext({ env: 'alpha', composeFile: 'envs/alpha/docker-compose.yml', ...over });
 
   it('sets the contract keys from the context', () => {
     const vars = managedVars(ctx());

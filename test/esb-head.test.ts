@@ -1,14 +1,14 @@
 // ESB's current layout (test/fixtures/esb-head), copied unchanged to a temporary folder and
 // run with fake docker / python3 (the ctl wrapper runs `python3 -m tools.cli.cli`): before
 // any env, and phase by phase, the command lines and variables its ENV-CONTRACT.md lists.
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKES, REPO, readCalls, runCli, type Call, type CliResult } from './helpers/fake-project';
+import type { Call, CliResult } from './helpers/fake-project';
+import { joined, runHead } from './helpers/esb-head';
 import { httpServer, httpsServer, type TestServer } from './helpers/servers';
 
-const HEAD = resolve(REPO, 'test', 'fixtures', 'esb-head');
 const SHIM = '127.0.0.1:5010/esb-maven-shim:9c5a2f9c331e15b0';
 const ENVS = [
   { name: 'e2e-docker', mode: 'docker', index: 1, subnet: 146, runtime: 186, image: '127.0.0.1:5010/esb-e2e-image-python:latest', kind: 'python' },
@@ -25,9 +25,6 @@ let calls: Call[];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-head-'));
-  root = join(tmp, 'esb');
-  cpSync(HEAD, root, { recursive: true });
-  root = realpathSync(root);
   registry = await httpServer();
   gateway = await httpsServer();
   const ps = (e: (typeof ENVS)[number]) =>
@@ -41,22 +38,17 @@ beforeAll(async () => {
     ...ENVS.map((e) => `docker|${e.name}|ps -q --filter|print=gw-${e.name}`),
     ...ENVS.map((e) => `docker|${e.name}|ps --filter|print=${ps(e)}`),
     `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
-  ].join('\n');
-  result = await runCli(['run', '--cleanup'], {
-    cwd: root,
+  ];
+  const run = await runHead(tmp, ['run', '--cleanup'], {
+    rules,
     env: {
-      PATH: `${FAKES}:${process.env.PATH}`,
-      HOME: join(tmp, 'home'),
-      FAKE_LOG: join(tmp, 'calls'),
-      FAKE_RULES: rules,
-      ESB_E2E_DOCKER_API: '0',
       PORT_REGISTRY: String(registry.port),
       // A CI shell's exports must not pin ports or credentials.
       PORT_GATEWAY_HTTPS: '9999',
       X_API_KEY: 'from-the-shell',
     },
   });
-  calls = readCalls(join(tmp, 'calls'));
+  ({ result, calls, root } = run);
 }, 60_000);
 
 afterAll(async () => {
@@ -65,7 +57,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
 const wrapper = () => join(root, '.e2e', 'bin', 'esb-ctl');
 /** The commands in this order among `lines` (others may come between). */
 function inOrder(lines: readonly string[], order: readonly string[]): void {

@@ -366,6 +366,22 @@ export function phasesAt(events: readonly RunEvent[], at: number): string[] {
   return [...open].map(([env, phase]) => `${env} ${phase}`);
 }
 
+/**
+ * How much two envs worked at once: the overlap of their compose..test spans (from the
+ * jsonl events) as a share of the shorter span. Near 1 when they ran side by side, 0 or
+ * below when one ran after the other.
+ */
+export function sharedWorkingTime(events: readonly RunEvent[], envs: readonly [string, string]): number {
+  const at = (type: 'phase_start' | 'phase_end', env: string, phase: string) => {
+    const e = events.find((x) => x.type === type && x.env === env && x.phase === phase);
+    if (!e) throw new Error(`no ${type} ${phase} event for ${env}`);
+    return Date.parse((e as RunEvent & { time: string }).time);
+  };
+  const [a, b] = envs.map((env) => ({ start: at('phase_start', env, 'compose'), end: at('phase_end', env, 'test') }));
+  const overlap = Math.min(a!.end, b!.end) - Math.max(a!.start, b!.start);
+  return overlap / Math.min(a!.end - a!.start, b!.end - b!.start);
+}
+
 // ------------------------------------------------------------------ matrices
 
 /** Absolute paths of the demo and of the fixtures that matrices point at. */

@@ -1,8 +1,12 @@
 // ESB's current layout (test/fixtures/esb-head) copied to a fresh folder and run through the
-// built CLI with the fake tools first on PATH: what the current layout's integration tests share.
-import { cpSync, mkdirSync, realpathSync } from 'node:fs';
+// built CLI with the fake tools first on PATH, and the servers such a run asks: what the
+// current layout's integration tests share.
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { FAKES, REPO, readCalls, runCli, type Call, type CliResult } from './fake-project';
+import { httpServer, httpsServer, type TestServer } from './servers';
 
 export const HEAD = resolve(REPO, 'test', 'fixtures', 'esb-head');
 
@@ -46,3 +50,56 @@ export async function runHead(
 
 /** A call as one line: the tool, then its arguments. */
 export const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
+
+/** Gateway credentials as the gateway container's environment would hold them. */
+export const GATEWAY_ENV = ['AUTH_USER=u', 'AUTH_PASS=p-0123456789', 'X_API_KEY=k-0123456789', 'RUSTFS_ACCESS_KEY=a', 'RUSTFS_SECRET_KEY=s-0123456789'];
+
+export interface HeadServers {
+  /** A temporary folder for the file's runs (one subfolder each). */
+  readonly tmp: string;
+  readonly registry: TestServer;
+  readonly gateway: TestServer;
+  /** Fake docker rules: the registry runs, e2e-docker's gateway publishes the test gateway. */
+  readonly upRules: () => string[];
+}
+
+/**
+ * For a file whose runs take e2e-docker up to its tests: a temporary folder, a registry
+ * (HTTP) and a gateway (HTTPS) started before its tests and closed after them.
+ */
+export function headServers(prefix: string): HeadServers {
+  let tmp = '';
+  let registry: TestServer | undefined;
+  let gateway: TestServer | undefined;
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), prefix));
+    registry = await httpServer();
+    gateway = await httpsServer();
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await gateway?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const started = <T>(server: T | undefined): T => {
+    if (!server) throw new Error('headServers: used before its beforeAll ran');
+    return server;
+  };
+  return {
+    get tmp() {
+      return tmp;
+    },
+    get registry() {
+      return started(registry);
+    },
+    get gateway() {
+      return started(gateway);
+    },
+    upRules: () => [
+      'docker|*|{{.State.Running}} esb-infra-registry|print=true',
+      'docker|e2e-docker|ps -q --filter|print=gw-1',
+      `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${started(gateway).port}->8443/tcp`,
+      `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
+    ],
+  };
+}

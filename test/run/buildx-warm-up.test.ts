@@ -2,40 +2,16 @@
 // test/fixtures/esb-head with fakes: a builder that cannot be made stops the run before
 // any env; a machine without the buildx plugin gets a note and the envs run (a ctl that
 // builds with plain docker needs no builder).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { joined, runHead } from '../helpers/esb-head';
-import { httpServer, httpsServer, type TestServer } from '../helpers/servers';
+import { expect, it } from 'vitest';
+import { headServers, joined, runHead } from '../helpers/esb-head';
 
-const GATEWAY_ENV = ['AUTH_USER=u', 'AUTH_PASS=p-0123456789', 'X_API_KEY=k-0123456789', 'RUSTFS_ACCESS_KEY=a', 'RUSTFS_SECRET_KEY=s-0123456789'];
-let tmp: string;
-let registry: TestServer;
-let gateway: TestServer;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-buildx-'));
-  registry = await httpServer();
-  gateway = await httpsServer();
-});
-
-afterAll(async () => {
-  await registry.close();
-  await gateway.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const servers = headServers('esb-e2e-buildx-');
 
 async function run(name: string, rules: string[]) {
-  const { result, calls } = await runHead(join(tmp, name), ['run', '--env', 'e2e-docker', '--no-verbose'], {
-    env: { PORT_REGISTRY: String(registry.port) },
-    rules: [
-      ...rules,
-      'docker|*|{{.State.Running}} esb-infra-registry|print=true',
-      'docker|e2e-docker|ps -q --filter|print=gw-1',
-      `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${gateway.port}->8443/tcp`,
-      `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
-    ],
+  const { result, calls } = await runHead(join(servers.tmp, name), ['run', '--env', 'e2e-docker', '--no-verbose'], {
+    env: { PORT_REGISTRY: String(servers.registry.port) },
+    rules: [...rules, ...servers.upRules()],
   });
   return { result, calls: calls.map(joined) };
 }

@@ -3,36 +3,18 @@
 // with ESB's flags, probed, the Java proof run both ways, every phase given the proxy
 // variables, the builder named -proxy; any failure stops the run before any env; the
 // proxies are stopped at the end. The scenarios share port 18888, so they run in turn.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isPortFree } from '../../src/io/port-probe';
-import { joined, runHead } from '../helpers/esb-head';
+import { headServers, joined, runHead } from '../helpers/esb-head';
 import { FAKES, REPO, isAlive, readCalls, runCli, type Call, type CliResult } from '../helpers/fake-project';
-import { httpServer, httpsServer, type TestServer } from '../helpers/servers';
 
 const PROXY_BIN = join(REPO, 'test', 'fakes', 'proxy');
 const HOST = '172.17.0.1';
 const URL = `http://proxy-user:proxy-pass@${HOST}:18888`;
-const GATEWAY_ENV = ['AUTH_USER=u', 'AUTH_PASS=p-0123456789', 'X_API_KEY=k-0123456789', 'RUSTFS_ACCESS_KEY=a', 'RUSTFS_SECRET_KEY=s-0123456789'];
-
-let tmp: string;
-let registry: TestServer;
-let gateway: TestServer;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-proxy-'));
-  registry = await httpServer();
-  gateway = await httpsServer();
-});
-
-afterAll(async () => {
-  await registry.close();
-  await gateway.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const servers = headServers('esb-e2e-proxy-');
 
 interface Scenario {
   result: CliResult;
@@ -47,20 +29,17 @@ async function scenario(extraRules: string[], opts: { java?: boolean; args?: str
     ...extraRules,
     `docker|*|network inspect bridge|print=${HOST}`,
     'docker|*|buildx_buildkit_esb-buildx-proxy0|print=host',
-    'docker|*|{{.State.Running}} esb-infra-registry|print=true',
     'docker|*|dead.xml:/tmp/m2|exit=1',
-    'docker|e2e-docker|ps -q --filter|print=gw-1',
-    `docker|e2e-docker|ps --filter|print=gateway\\t0.0.0.0:${gateway.port}->8443/tcp`,
-    `docker|*|{{range .Config.Env}}{{println .}}{{end}} gw-|print=${GATEWAY_ENV.join('\\n')}`,
+    ...servers.upRules(),
   ];
   const java = (root: string) => {
     mkdirSync(join(root, 'e2e/fixtures/functions/java/echo'), { recursive: true });
     writeFileSync(join(root, 'e2e/fixtures/functions/java/echo/pom.xml'), '<project/>\n');
   };
-  const { result, calls, root, log } = await runHead(join(tmp, String(count++)), ['run', '--with-proxy', '--env', 'e2e-docker', '--no-verbose', ...(opts.args ?? [])], {
+  const { result, calls, root, log } = await runHead(join(servers.tmp, String(count++)), ['run', '--with-proxy', '--env', 'e2e-docker', '--no-verbose', ...(opts.args ?? [])], {
     rules,
     path: PROXY_BIN,
-    env: { PORT_REGISTRY: String(registry.port), NO_PROXY: 'corp.example', ...opts.env },
+    env: { PORT_REGISTRY: String(servers.registry.port), NO_PROXY: 'corp.example', ...opts.env },
     ...(opts.java !== false ? { prepare: java } : {}),
   });
   return { result, calls, root, log };
@@ -177,10 +156,10 @@ describe('run --with-proxy, when the proxy does not hold', () => {
   }, 30_000);
 
   it('is a usage error on the legacy layout: exit 2, nothing run', async () => {
-    const root = join(tmp, 'legacy');
+    const root = join(servers.tmp, 'legacy');
     cpSync(resolve(REPO, 'test', 'fixtures', 'esb-legacy'), root, { recursive: true });
-    const log = join(tmp, 'legacy-calls');
-    const result = await runCli(['run', '--with-proxy'], { cwd: root, env: { PATH: `${PROXY_BIN}:${FAKES}:${process.env.PATH}`, FAKE_LOG: log, HOME: tmp } });
+    const log = join(servers.tmp, 'legacy-calls');
+    const result = await runCli(['run', '--with-proxy'], { cwd: root, env: { PATH: `${PROXY_BIN}:${FAKES}:${process.env.PATH}`, FAKE_LOG: log, HOME: servers.tmp } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--with-proxy: only ESB's current layout runs behind the proxy");
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

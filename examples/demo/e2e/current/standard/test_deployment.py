@@ -2,31 +2,23 @@
 import json
 import os
 
+import checks
+
 
 def test_deployed_functions_answer_with_this_env(gateway_url, env_name, expected, http, need):
     tag, registry = need("ESB_TAG"), need("HOST_REGISTRY_ADDR")
     for name in expected["deployed"]:
-        resp = http(f"{gateway_url}/functions/{name}")
-        assert resp.status == 200, f"function {name} is not deployed in {env_name}: {resp.status}"
-        body = resp.json()
-        assert body["function"] == name
-        assert body["env"] == env_name, f"{name} was deployed by another env"
-        assert body["tag"] == tag
+        body = checks.deployed_function(http, gateway_url, env_name, name, tag)
         assert body["image"] == f"{registry}/demo-{name}:{tag}"
         assert body["artifact"] == expected["artifact"]
-        assert body["message"], f"{name} carries no message"
 
 
 def test_gateway_lists_exactly_this_envs_functions(gateway_url, expected, http):
-    resp = http(f"{gateway_url}/cgi-bin/functions")
-    assert resp.status == 200, resp.text
-    assert sorted(resp.json()["functions"]) == sorted(expected["deployed"])
+    checks.lists_exactly(http, gateway_url, expected["deployed"])
 
 
 def test_other_envs_function_is_not_here(gateway_url, env_name, expected, http):
-    for name in expected["absent"]:
-        resp = http(f"{gateway_url}/functions/{name}")
-        assert resp.status == 404, f"{name} belongs to the other env but {env_name} answers {resp.status}"
+    checks.not_deployed(http, gateway_url, env_name, expected["absent"])
 
 
 def test_registry_holds_this_envs_images(expected, http, need):

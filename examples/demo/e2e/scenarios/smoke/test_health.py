@@ -1,23 +1,15 @@
 """Smoke: the env's services are up and are this env's."""
 import os
 
+import checks
+
 
 def test_gateway_health_names_this_env(gateway_url, env_name, http, need):
-    resp = http(f"{gateway_url}/health")
-    assert resp.status == 200, resp.text
-    body = resp.json()
-    assert body["status"] == "ok"
-    assert body["env"] == env_name
-    assert body["project"] == need("PROJECT_NAME")
+    checks.gateway_health(http, gateway_url, env_name, need("PROJECT_NAME"))
 
 
 def test_database_answers(database_url, env_name, http):
-    resp = http(f"{database_url}/status")
-    assert resp.status == 200, resp.text
-    body = resp.json()
-    assert body["service"] == "database"
-    assert body["env"] == env_name
-    assert body["boots"] >= 1
+    assert checks.database_status(http, database_url, env_name)["boots"] >= 1
 
 
 def test_database_stores_and_returns_a_value(database_url, env_name, http):

@@ -18,8 +18,10 @@ it('SIGHUP: running tools killed, envs taken down, logs closed, the report writt
   const pidFile = join(project.fakeLog, 'pid-python3-alpha');
   let cli: import('node:child_process').ChildProcess | undefined;
   const running = runCli(['run', '--no-verbose', '--report', 'report.json'], { cwd: project.root, env, onStart: (c) => (cli = c) });
-  await until(() => existsSync(pidFile), 15_000);
-  const pytest = Number(readFileSync(pidFile, 'utf8'));
+  // The fake creates the file, then writes its pid: wait for the whole line, not the file.
+  const pid = () => (existsSync(pidFile) ? /^(\d+)\n$/.exec(readFileSync(pidFile, 'utf8'))?.[1] : undefined);
+  await until(() => pid() !== undefined, 15_000);
+  const pytest = Number(pid());
   cli!.kill('SIGHUP');
   const r = await running;
   expect(r.code).toBe(129);

@@ -134,6 +134,8 @@ export function runCli(args: string[], opts: { cwd: string; env: Record<string, 
 }
 
 export function isAlive(pid: number): boolean {
+  // 0 (an empty pid file read too early) would ask about this process group: always alive.
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`isAlive: not a process id: ${pid}`);
   try {
     process.kill(pid, 0);
     return true;

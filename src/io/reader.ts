@@ -62,15 +62,16 @@ export function whyUnreadable(error: unknown): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Bytes as text: UTF-8 (BOM dropped) or UTF-16 with a BOM; invalid UTF-8 is an error. */
+/** Bytes as text: UTF-8 (BOM dropped) or UTF-16 with a BOM; invalid text is an UnreadableFile. */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
   try {
+    if (utf16) return new TextDecoder(utf16, { fatal: true }).decode(bytes.subarray(2));
     // TextDecoder drops a UTF-8 BOM itself.
     return utf8.decode(bytes);
   } catch {
-    throw new UnreadableFile('EILSEQ', 'is not UTF-8 text (save it as UTF-8)');
+    // An odd byte count or a lone surrogate after a UTF-16 byte order mark, or bytes that are not UTF-8.
+    throw new UnreadableFile('EILSEQ', utf16 ? `starts with a ${utf16.toUpperCase()} byte order mark but is not ${utf16.toUpperCase()} text (save it as UTF-8)` : 'is not UTF-8 text (save it as UTF-8)');
   }
 }
 

@@ -54,6 +54,12 @@ describe('pathological files', () => {
     await rejects(['plan'], /^esb-e2e: e2e-matrix\.yaml: cannot read the matrix: is not UTF-8 text/, (p) => writeFileSync(matrixOf(p), Buffer.from([0x73, 0x75, 0xff, 0xfe, 0x00, 0x0a])));
   });
 
+  it('a matrix with a UTF-16 byte order mark that is not UTF-16 (an odd byte count)', async () => {
+    await rejects(['plan'], /^esb-e2e: e2e-matrix\.yaml: cannot read the matrix: starts with a UTF-16BE byte order mark but is not UTF-16BE text \(save it as UTF-8\)/, (p) =>
+      writeFileSync(matrixOf(p), Buffer.from([0xfe, 0xff, 0x00, 0x6d, 0x00])),
+    );
+  });
+
   it('a UTF-16 .env with its BOM is read as such (not as empty, not garbled)', async () => {
     project = makeProject({ envs: ['alpha'] });
     writeFileSync(join(project.root, 'envs', 'alpha', '.env'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('FROM_UTF16=yes\n', 'utf16le')]));

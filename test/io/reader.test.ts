@@ -20,6 +20,14 @@ it('decodes UTF-8 (its BOM dropped) and UTF-16 with a BOM; refuses invalid UTF-8
   expect(() => decodeText(Buffer.from([0x41, 0xc3, 0x28]))).toThrow('is not UTF-8 text');
 });
 
+it('refuses, as unreadable text, a UTF-16 byte order mark followed by what is not UTF-16', () => {
+  // Found by the property test of test/plan/loaders.property.test.ts: an odd byte count.
+  expect(() => decodeText(Buffer.from([0xfe, 0xff, 0x00]))).toThrow(UnreadableFile);
+  expect(() => decodeText(Buffer.from([0xfe, 0xff, 0x00]))).toThrow('starts with a UTF-16BE byte order mark but is not UTF-16BE text (save it as UTF-8)');
+  // A lone high surrogate.
+  expect(() => decodeText(Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00]))).toThrow('starts with a UTF-16LE byte order mark but is not UTF-16LE text');
+});
+
 it('reads regular files only: a FIFO (no reader waits), a device or a folder is refused at once', () => {
   const fifo = join(tmp, 'fifo');
   execFileSync('mkfifo', [fifo]);

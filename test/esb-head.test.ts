@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Call, CliResult } from './helpers/fake-project';
-import { joined, runHead } from './helpers/esb-head';
+import { joined, type Call, type CliResult } from './helpers/fake-project';
+import { runHead } from './helpers/esb-head';
 import { httpServer, httpsServer, type TestServer } from './helpers/servers';
 
 const SHIM = '127.0.0.1:5010/esb-maven-shim:9c5a2f9c331e15b0';

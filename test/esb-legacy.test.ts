@@ -5,7 +5,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKES, REPO, readCalls, runCli, type Call, type CliResult } from './helpers/fake-project';
+import { FAKES, REPO, joined, readCalls, runCli, type Call, type CliResult } from './helpers/fake-project';
 import { httpServer, httpsServer, type TestServer } from './helpers/servers';
 
 const LEGACY = resolve(REPO, 'test', 'fixtures', 'esb-legacy');
@@ -62,8 +62,6 @@ afterAll(async () => {
   await gateway.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
 
 describe('the legacy ESB layout, run with fakes', () => {
   it('passes, starting the shared registry once before any env', () => {

@@ -48,9 +48,6 @@ export async function runHead(
   return { result, calls: readCalls(log), root, log };
 }
 
-/** A call as one line: the tool, then its arguments. */
-export const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
-
 /** Gateway credentials as the gateway container's environment would hold them. */
 export const GATEWAY_ENV = ['AUTH_USER=u', 'AUTH_PASS=p-0123456789', 'X_API_KEY=k-0123456789', 'RUSTFS_ACCESS_KEY=a', 'RUSTFS_SECRET_KEY=s-0123456789'];
 

@@ -86,6 +86,9 @@ export function makeProject(options: ProjectOptions = {}): Project {
   };
 }
 
+/** A call as one line: the tool, then its arguments. */
+export const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
+
 export function readCalls(dir: string): Call[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })

@@ -4,7 +4,8 @@
 // builds with plain docker needs no builder).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { headServers, joined, runHead } from '../helpers/esb-head';
+import { headServers, runHead } from '../helpers/esb-head';
+import { joined } from '../helpers/fake-project';
 
 const servers = headServers('esb-e2e-buildx-');
 

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { joined, runHead } from '../helpers/esb-head';
+import { runHead } from '../helpers/esb-head';
+import { joined } from '../helpers/fake-project';
 
 const tmp = mkdtempSync(join(tmpdir(), 'esb-e2e-down-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

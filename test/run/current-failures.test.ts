@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHead } from '../helpers/esb-head';
-import { FAKES, type Call, type CliResult } from '../helpers/fake-project';
+import { FAKES, joined, type Call, type CliResult } from '../helpers/fake-project';
 import { httpServer, type TestServer } from '../helpers/servers';
 
 const PYTHON_IMAGE = '127.0.0.1:5010/esb-e2e-image-python:latest';
@@ -65,8 +65,6 @@ async function scenario(opts: { rules?: string[]; ctl?: string; args?: string[];
   });
   return { ...result, root, calls, output: result.stdout + result.stderr, registryAsked: registry.requests.length - before };
 }
-
-const joined = (c: Call) => [c.tool, ...c.argv].join(' ');
 const ofEnv = (s: Scenario, env: string) => s.calls.filter((c) => c.env.ENV === env).map(joined);
 /** The summary's line for a failed env: `<env> failed: <reason>`. */
 const reasonOf = (s: Scenario, env: string) => s.output.split('\n').find((l) => l.startsWith(`${env} failed: `)) ?? '';

@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isPortFree } from '../../src/io/port-probe';
-import { headServers, joined, runHead } from '../helpers/esb-head';
-import { FAKES, REPO, isAlive, readCalls, runCli, type Call, type CliResult } from '../helpers/fake-project';
+import { headServers, runHead } from '../helpers/esb-head';
+import { FAKES, REPO, isAlive, joined, readCalls, runCli, type Call, type CliResult } from '../helpers/fake-project';
 
 const PROXY_BIN = join(REPO, 'test', 'fakes', 'proxy');
 const HOST = '172.17.0.1';

@@ -161,14 +161,14 @@ function countByPhase(records, envs) {
 }
 
 // 2. Parallel efficiency ------------------------------------------------------------------
-
 async function parallel() {
   console.error('2. parallel efficiency (one sleeping command per phase)');
   for (const shape of PARALLEL_SHAPES) await parallelShape(shape);
 }
 
 async function parallelShape({ envs, jobs, phaseS, target = false }) {
-  const p = makeProject(ws, `parallel-${envs.length}-${jobs}-${phaseS}`, envs, { engine: ENGINE });
+  const tag = `${envs.length}-${jobs}-${phaseS}`;
+  const p = makeProject(ws, `parallel-${tag}`, envs, { engine: ENGINE });
   const fixed = await startupCost(p);
   const s = `sleep=${phaseS}`;
   const slow = { BENCH_RESET: s, BENCH_UP: s, BENCH_DEPLOY: s, BENCH_TEST: s };
@@ -177,7 +177,6 @@ async function parallelShape({ envs, jobs, phaseS, target = false }) {
   const ways = { api: {}, cli: { ESB_E2E_DOCKER_API: '0' } };
   const ideal = Math.ceil(envs.length / jobs) * PHASES.length * phaseS * 1000;
   const per = { api: [], cli: [] };
-  const tag = `${envs.length}-${jobs}-${phaseS}`;
   for (let i = 0; i < PARALLEL_REPS; i++) {
     for (const [way, extra] of Object.entries(ways)) {
       const rec = ws.path(`par-${tag}-${way}-${i}.tsv`);
